@@ -1,0 +1,4 @@
+DROP TABLE procedures;
+DROP TABLE revoked_tokens;
+DROP TABLE users;
+DROP TABLE offices;

@@ -1,0 +1,264 @@
+//! HTTP resources, one module each. Handlers parse, authorize, call the domain and
+//! persist; they stay thin.
+
+pub mod auth;
+pub mod offices;
+pub mod ops;
+pub mod procedures;
+pub mod users;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, Resource};
+use base64::Engine as _;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::error::{problem_response, ApiError, FieldError};
+
+/// A page of a list, with the cursor for the next page (`null` on the last page).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+pub const MAX_PAGE_SIZE: i64 = 200;
+
+/// Validated page size: 1..=200, default 50.
+pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::field(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE_SIZE}"),
+        )),
+    }
+}
+
+/// Cursors are opaque to clients: the sort key of the last item, base64url-encoded.
+pub fn encode_cursor(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+}
+
+pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .filter(|key| !key.chars().any(char::is_control))
+        .map(Some)
+        .ok_or_else(|| ApiError::field("cursor", "not a cursor returned by this list"))
+}
+
+/// Cuts one extra row fetched to know whether another page exists.
+pub fn into_page<R, T>(
+    mut rows: Vec<R>,
+    limit: i64,
+    key: impl Fn(&R) -> String,
+    view: impl Fn(R) -> T,
+) -> Page<T> {
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| encode_cursor(&key(r)))
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(view).collect(),
+        next_cursor,
+    }
+}
+
+/// Trims a free-text field and checks it: not empty, no control characters, bounded.
+pub fn clean_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    max_chars: usize,
+) -> String {
+    let trimmed = value.trim();
+    let message = if trimmed.is_empty() {
+        Some("must not be empty".to_owned())
+    } else if trimmed.chars().count() > max_chars {
+        Some(format!("must be at most {max_chars} characters"))
+    } else if trimmed.chars().any(char::is_control) {
+        Some("must not contain control characters".to_owned())
+    } else {
+        None
+    };
+    if let Some(message) = message {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message,
+        });
+    }
+    trimmed.to_owned()
+}
+
+/// A search term from a query string: trimmed, bounded, no control characters.
+pub fn search_term(q: Option<&str>) -> Result<Option<String>, ApiError> {
+    match q.map(str::trim).filter(|q| !q.is_empty()) {
+        None => Ok(None),
+        Some(q) if q.chars().count() > 100 || q.chars().any(char::is_control) => Err(
+            ApiError::field("q", "at most 100 characters, no control characters"),
+        ),
+        Some(q) => Ok(Some(q.to_owned())),
+    }
+}
+
+pub fn fail_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Ids are UUIDs; anything else cannot name a row, so it is simply not found.
+pub fn parse_id(raw: &str, what: &'static str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|id| id.to_string())
+        .map_err(|_| ApiError::not_found(what))
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+pub fn to_uuid(id: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(id).unwrap_or_default()
+}
+
+/// A resource whose unsupported methods answer 405 with an `Allow` header.
+pub fn resource(path: &str, allow: &'static str) -> Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        let mut response = problem_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            format!("allowed methods: {allow}"),
+            Vec::new(),
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        response
+    }))
+}
+
+pub async fn not_found() -> HttpResponse {
+    problem_response(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        "Not found",
+        "no such endpoint; see /docs".to_owned(),
+        Vec::new(),
+    )
+}
+
+/// Maps body errors (too large, not JSON, wrong types) to problem responses.
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+            ApiError::PayloadTooLarge("the request body is too large".to_owned())
+        }
+        E::ContentType => {
+            ApiError::UnsupportedMediaType("send the body as application/json".to_owned())
+        }
+        E::Deserialize(e) if e.is_data() => ApiError::field("body", e.to_string()),
+        E::Deserialize(e) => ApiError::BadRequest {
+            code: "malformed_json",
+            detail: format!("the body is not valid JSON: {e}"),
+        },
+        _ => ApiError::BadRequest {
+            code: "malformed_body",
+            detail: "the request body could not be read".to_owned(),
+        },
+    };
+    api.into()
+}
+
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::field("query", err.to_string()).into()
+}
+
+pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound("not_found", "no such resource".to_owned()).into()
+}
+
+/// Registers every route of API v1 and the operational endpoints.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    ops::configure(cfg);
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(auth::configure)
+            .configure(users::configure)
+            .configure(offices::configure)
+            .configure(procedures::configure),
+    );
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the handlers and types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "motcua",
+        description = "REST service behind Vietnamese one-stop administrative desks (bộ phận một cửa).",
+        license(name = "MIT")
+    ),
+    paths(
+        ops::health, ops::ready, ops::metrics,
+        auth::login, auth::logout, auth::me,
+        users::list_users, users::create_user, users::get_user, users::update_user,
+        offices::list_offices, offices::create_office, offices::get_office, offices::update_office,
+        procedures::list_procedures, procedures::create_procedure, procedures::get_procedure,
+        procedures::update_procedure,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Login, logout and the current account"),
+        (name = "users", description = "Staff accounts"),
+        (name = "offices", description = "The office tree"),
+        (name = "procedures", description = "The procedure catalogue"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

@@ -1,0 +1,329 @@
+//! The office tree. Every staff member may read the directory (clerks pick transfer
+//! targets from it); only admins change it.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    clean_text, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
+    to_uuid, utc, Page,
+};
+use crate::auth::Actor;
+use crate::db::{self, is_unique_violation, offices::OfficeRow, AnyConnection};
+use crate::domain::account::Role;
+use crate::domain::office::{check_placement, child_path, validate_agency_code, OfficeLevel};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficeView {
+    pub id: uuid::Uuid,
+    /// Electronic agency ID (mã định danh), e.g. `000.00.00.H56`.
+    pub code: String,
+    pub name: String,
+    pub level: OfficeLevel,
+    pub parent_id: Option<uuid::Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OfficeRow> for OfficeView {
+    fn from(row: OfficeRow) -> OfficeView {
+        OfficeView {
+            id: to_uuid(&row.id),
+            level: OfficeLevel::parse(&row.level).unwrap_or(OfficeLevel::Commune),
+            parent_id: row.parent_id.as_deref().map(to_uuid),
+            code: row.code,
+            name: row.name,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOffice {
+    #[schema(example = "000.00.00.H56")]
+    pub code: String,
+    #[schema(example = "UBND tỉnh Khánh Hòa")]
+    pub name: String,
+    pub level: OfficeLevel,
+    /// Required for districts and communes; absent for provinces.
+    pub parent_id: Option<uuid::Uuid>,
+}
+
+/// Fields to change; absent fields stay. `parent_id: null` makes a root (provinces).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOffice {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub level: Option<OfficeLevel>,
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub parent_id: Option<Option<uuid::Uuid>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OfficeQuery {
+    pub parent_id: Option<uuid::Uuid>,
+    pub level: Option<OfficeLevel>,
+    /// Part of the code or name.
+    pub q: Option<String>,
+    /// Only this office and its subtree.
+    pub within: Option<uuid::Uuid>,
+    /// 1-200, default 50.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+const PROBLEM: &str = "application/problem+json";
+
+/// Lists offices by code.
+#[utoipa::path(get, path = "/api/v1/offices", tag = "offices", params(OfficeQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of offices", body = Page<OfficeView>),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "`within` office not found", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn list_offices(
+    state: web::Data<AppState>,
+    _actor: Actor,
+    query: web::Query<OfficeQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let limit = page_size(query.limit)?;
+    let mut filter = db::offices::OfficeFilter {
+        parent_id: query.parent_id.map(|id| id.to_string()),
+        level: query.level.map(|l| l.as_str().to_owned()),
+        q: search_term(query.q.as_deref())?,
+        within_path: None,
+        after_code: decode_cursor(query.cursor.as_deref())?,
+    };
+    let within = query.within.map(|id| id.to_string());
+    let rows = state
+        .db(move |conn| {
+            if let Some(id) = within {
+                let office =
+                    db::offices::find(conn, &id)?.ok_or_else(|| ApiError::not_found("office"))?;
+                filter.within_path = Some(office.path);
+            }
+            Ok(db::offices::list(conn, &filter, limit + 1)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(into_page(rows, limit, |r| r.code.clone(), OfficeView::from)))
+}
+
+/// One office.
+#[utoipa::path(get, path = "/api/v1/offices/{id}", tag = "offices", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id")),
+    responses(
+        (status = 200, description = "The office", body = OfficeView),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such office", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn get_office(
+    state: web::Data<AppState>,
+    _actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id, "office")?;
+    let row = state
+        .db(move |conn| db::offices::find(conn, &id)?.ok_or_else(|| ApiError::not_found("office")))
+        .await?;
+    Ok(HttpResponse::Ok().json(OfficeView::from(row)))
+}
+
+/// Loads the would-be parent and checks the placement rules.
+fn place(
+    conn: &mut AnyConnection,
+    level: OfficeLevel,
+    parent_id: Option<&str>,
+    own: Option<&OfficeRow>,
+) -> ApiResult<Option<OfficeRow>> {
+    let parent = match parent_id {
+        Some(id) => Some(
+            db::offices::find(conn, id)?
+                .ok_or_else(|| ApiError::field("parent_id", "no such office"))?,
+        ),
+        None => None,
+    };
+    let highest_child = match own {
+        Some(office) => db::offices::child_levels(conn, &office.id)?
+            .iter()
+            .filter_map(|l| OfficeLevel::parse(l))
+            .min(),
+        None => None,
+    };
+    let parent_info = parent.as_ref().map(|p| {
+        (
+            OfficeLevel::parse(&p.level).unwrap_or(OfficeLevel::Commune),
+            p.path.as_str(),
+        )
+    });
+    check_placement(
+        level,
+        parent_info,
+        own.map(|o| o.path.as_str()),
+        highest_child,
+    )
+    .map_err(|e| {
+        let field = if matches!(
+            e,
+            crate::domain::office::PlacementError::LevelNotAboveChildren
+        ) {
+            "level"
+        } else {
+            "parent_id"
+        };
+        ApiError::field(field, e.to_string())
+    })?;
+    Ok(parent)
+}
+
+fn code_taken(err: diesel::result::Error) -> ApiError {
+    if is_unique_violation(&err) {
+        ApiError::Conflict(
+            "office_code_taken",
+            "another office has this agency code".to_owned(),
+        )
+    } else {
+        err.into()
+    }
+}
+
+/// Creates an office (admin).
+#[utoipa::path(post, path = "/api/v1/offices", tag = "offices", request_body = CreateOffice, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = OfficeView),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 409, description = "Code taken", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn create_office(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<CreateOffice>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin])?;
+    let body = body.into_inner();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let name = clean_text(&mut errors, "name", &body.name, 200);
+    let code = body.code.trim().to_owned();
+    if let Err(message) = validate_agency_code(&code) {
+        errors.push(FieldError {
+            field: "code".into(),
+            message,
+        });
+    }
+    fail_if_any(errors)?;
+    let parent_id = body.parent_id.map(|id| id.to_string());
+    let level = body.level;
+    let row = state
+        .write(move |conn| {
+            let parent = place(conn, level, parent_id.as_deref(), None)?;
+            let id = uuid::Uuid::now_v7().to_string();
+            let now = Utc::now().naive_utc();
+            let row = OfficeRow {
+                path: child_path(parent.as_ref().map(|p| p.path.as_str()), &id),
+                id,
+                code,
+                name,
+                level: level.as_str().to_owned(),
+                parent_id,
+                created_at: now,
+                updated_at: now,
+            };
+            db::offices::insert(conn, &row).map_err(code_taken)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(OfficeView::from(row)))
+}
+
+/// Changes an office (admin). Moving it moves its whole subtree.
+#[utoipa::path(patch, path = "/api/v1/offices/{id}", tag = "offices", request_body = UpdateOffice, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id")),
+    responses(
+        (status = 200, description = "Updated", body = OfficeView),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such office", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 409, description = "Code taken", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn update_office(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<UpdateOffice>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin])?;
+    let id = parse_id(&id, "office")?;
+    let body = body.into_inner();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| clean_text(&mut errors, "name", n, 200));
+    let code = body.code.as_deref().map(|c| c.trim().to_owned());
+    if let Some(Err(message)) = code.as_deref().map(validate_agency_code) {
+        errors.push(FieldError {
+            field: "code".into(),
+            message,
+        });
+    }
+    let parent_id = body.parent_id.map(|p| p.map(|id| id.to_string()));
+    fail_if_any(errors)?;
+    let row = state
+        .write(move |conn| {
+            let old = db::offices::find(conn, &id)?.ok_or_else(|| ApiError::not_found("office"))?;
+            let mut row = old.clone();
+            if let Some(name) = name {
+                row.name = name;
+            }
+            if let Some(code) = code {
+                row.code = code;
+            }
+            if let Some(level) = body.level {
+                row.level = level.as_str().to_owned();
+            }
+            if let Some(parent_id) = parent_id {
+                row.parent_id = parent_id;
+            }
+            let level = OfficeLevel::parse(&row.level).unwrap_or(OfficeLevel::Commune);
+            let parent = place(conn, level, row.parent_id.as_deref(), Some(&old))?;
+            row.path = child_path(parent.as_ref().map(|p| p.path.as_str()), &row.id);
+            row.updated_at = Utc::now().naive_utc();
+            db::offices::update(conn, &row, &old.path).map_err(code_taken)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(OfficeView::from(row)))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/offices", "GET, POST")
+            .route(web::get().to(list_offices))
+            .route(web::post().to(create_office)),
+    )
+    .service(
+        resource("/offices/{id}", "GET, PATCH")
+            .route(web::get().to(get_office))
+            .route(web::patch().to(update_office)),
+    );
+}

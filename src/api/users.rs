@@ -1,0 +1,359 @@
+//! Staff accounts. Admins manage everyone; a manager manages the clerks of its office
+//! subtree (the rule lives in `auth::policy`).
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    clean_text, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
+    to_uuid, utc, Page,
+};
+use crate::auth::{Actor, Scope};
+use crate::db::{self, is_unique_violation, offices::OfficeRow, users::UserRow, AnyConnection};
+use crate::domain::account::{check_password, check_username, Role};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub office_id: Option<uuid::Uuid>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for UserView {
+    fn from(row: UserRow) -> UserView {
+        UserView {
+            id: to_uuid(&row.id),
+            role: Role::parse(&row.role).unwrap_or(Role::Clerk),
+            office_id: row.office_id.as_deref().map(to_uuid),
+            username: row.username,
+            full_name: row.full_name,
+            disabled: row.disabled,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    #[schema(example = "clerk.hoa")]
+    pub username: String,
+    /// At least 8 characters, not a common password.
+    pub password: String,
+    #[schema(example = "Nguyễn Thị Hoa")]
+    pub full_name: String,
+    pub role: Role,
+    /// Required for managers and clerks.
+    pub office_id: Option<uuid::Uuid>,
+}
+
+/// Fields to change; absent fields stay. Changing the password or disabling the
+/// account revokes its existing tokens.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub full_name: Option<String>,
+    pub password: Option<String>,
+    pub role: Option<Role>,
+    pub office_id: Option<uuid::Uuid>,
+    pub disabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    pub office_id: Option<uuid::Uuid>,
+    pub role: Option<Role>,
+    /// Part of the username or full name.
+    pub q: Option<String>,
+    /// 1-200, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+const PROBLEM: &str = "application/problem+json";
+
+/// Lists the accounts the caller may manage or see (admin: all; manager: its subtree).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = Page<UserView>),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Clerks cannot list accounts", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<UserQuery>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin, Role::Manager])?;
+    let query = query.into_inner();
+    let limit = page_size(query.limit)?;
+    let filter = db::users::UserFilter {
+        office_id: query.office_id.map(|id| id.to_string()),
+        role: query.role.map(|r| r.as_str().to_owned()),
+        q: search_term(query.q.as_deref())?,
+        within_path: actor.subtree_filter(),
+        after_username: decode_cursor(query.cursor.as_deref())?,
+    };
+    let rows = state
+        .db(move |conn| Ok(db::users::list(conn, &filter, limit + 1)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(into_page(
+        rows,
+        limit,
+        |r| r.username.clone(),
+        UserView::from,
+    )))
+}
+
+/// Loads the account and its office, and checks that the caller may see it. Accounts
+/// outside the caller's reach are "not found", so their existence does not leak.
+fn visible_user(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> ApiResult<(UserRow, Option<OfficeRow>)> {
+    let user = db::users::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+    let office = match &user.office_id {
+        Some(office_id) => db::offices::find(conn, office_id)?,
+        None => None,
+    };
+    let visible = match actor.scope() {
+        Scope::All => true,
+        _ if actor.user_id == user.id => true,
+        Scope::Subtree(_) => office
+            .as_ref()
+            .is_some_and(|o| actor.covers(&o.id, &o.path)),
+        Scope::Office(_) => false,
+    };
+    if visible {
+        Ok((user, office))
+    } else {
+        Err(ApiError::not_found("user"))
+    }
+}
+
+/// One account.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The account", body = UserView),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such account within reach", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id, "user")?;
+    let (user, _) = state
+        .db(move |conn| visible_user(conn, &actor, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+fn office_for(
+    conn: &mut AnyConnection,
+    role: Role,
+    office_id: Option<&str>,
+) -> ApiResult<Option<OfficeRow>> {
+    match office_id {
+        Some(id) => {
+            Ok(Some(db::offices::find(conn, id)?.ok_or_else(|| {
+                ApiError::field("office_id", "no such office")
+            })?))
+        }
+        None if role == Role::Admin => Ok(None),
+        None => Err(ApiError::field(
+            "office_id",
+            "managers and clerks belong to an office",
+        )),
+    }
+}
+
+/// Creates an account (admin: any; manager: a clerk in its subtree).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not allowed to create this account", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 409, description = "Username taken", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<CreateUser>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin, Role::Manager])?;
+    let body = body.into_inner();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let username = body.username.trim().to_owned();
+    if let Err(message) = check_username(&username) {
+        errors.push(FieldError {
+            field: "username".into(),
+            message,
+        });
+    }
+    if let Err(message) = check_password(&body.password, &username) {
+        errors.push(FieldError {
+            field: "password".into(),
+            message,
+        });
+    }
+    let full_name = clean_text(&mut errors, "full_name", &body.full_name, 200);
+    fail_if_any(errors)?;
+    let role = body.role;
+    let office_id = body.office_id.map(|id| id.to_string());
+    // Authorize before the expensive hash.
+    let check_actor = actor.clone();
+    let check_office = office_id.clone();
+    state
+        .db(move |conn| {
+            let office = office_for(conn, role, check_office.as_deref())?;
+            check_actor.ensure_can_manage(role, office.as_ref())
+        })
+        .await?;
+    let password_hash = state.hasher.hash(body.password).await?;
+    let row = state
+        .write(move |conn| {
+            let office = office_for(conn, role, office_id.as_deref())?;
+            actor.ensure_can_manage(role, office.as_ref())?;
+            let now = Utc::now().naive_utc();
+            let row = UserRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                username,
+                password_hash,
+                full_name,
+                role: role.as_str().to_owned(),
+                office_id,
+                disabled: false,
+                tokens_valid_after: now,
+                created_at: now,
+                updated_at: now,
+            };
+            db::users::insert(conn, &row).map_err(|e| {
+                if is_unique_violation(&e) {
+                    ApiError::Conflict("username_taken", "this username is taken".to_owned())
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(UserView::from(row)))
+}
+
+/// Changes an account. Disabling it or changing its password revokes its tokens.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UpdateUser, security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, description = "Updated", body = UserView),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not allowed to change this account", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such account within reach", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<UpdateUser>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin, Role::Manager])?;
+    let id = parse_id(&id, "user")?;
+    let body = body.into_inner();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let full_name = body
+        .full_name
+        .as_deref()
+        .map(|n| clean_text(&mut errors, "full_name", n, 200));
+    if id == actor.user_id
+        && (body.disabled == Some(true) || body.role.is_some_and(|r| r != actor.role))
+    {
+        errors.push(FieldError {
+            field: "disabled".into(),
+            message: "you cannot disable your own account or change your own role".into(),
+        });
+    }
+    fail_if_any(errors)?;
+
+    let check_actor = actor.clone();
+    let check_id = id.clone();
+    let username = state
+        .db(move |conn| Ok(visible_user(conn, &check_actor, &check_id)?.0.username))
+        .await?;
+    let password_hash = match &body.password {
+        Some(password) => {
+            check_password(password, &username).map_err(|m| ApiError::field("password", m))?;
+            Some(state.hasher.hash(password.clone()).await?)
+        }
+        None => None,
+    };
+    let row = state
+        .write(move |conn| {
+            let (mut row, office) = visible_user(conn, &actor, &id)?;
+            let old_role = Role::parse(&row.role).unwrap_or(Role::Clerk);
+            actor.ensure_can_manage(old_role, office.as_ref())?;
+            let new_role = body.role.unwrap_or(old_role);
+            let new_office_id = body
+                .office_id
+                .map(|o| o.to_string())
+                .or(row.office_id.clone());
+            let new_office = office_for(conn, new_role, new_office_id.as_deref())?;
+            actor.ensure_can_manage(new_role, new_office.as_ref())?;
+            let now = Utc::now().naive_utc();
+            if let Some(full_name) = full_name {
+                row.full_name = full_name;
+            }
+            if let Some(hash) = password_hash {
+                row.password_hash = hash;
+                row.tokens_valid_after = now;
+            }
+            if let Some(disabled) = body.disabled {
+                if disabled && !row.disabled {
+                    row.tokens_valid_after = now;
+                }
+                row.disabled = disabled;
+            }
+            row.role = new_role.as_str().to_owned();
+            row.office_id = new_office_id;
+            row.updated_at = now;
+            db::users::update(conn, &row)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(row)))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/users", "GET, POST")
+            .route(web::get().to(list_users))
+            .route(web::post().to(create_user)),
+    )
+    .service(
+        resource("/users/{id}", "GET, PATCH")
+            .route(web::get().to(get_user))
+            .route(web::patch().to(update_user)),
+    );
+}

@@ -1,0 +1,136 @@
+//! The authenticated staff member behind a request, checked against the database on
+//! every call so that disabling an account or logging out takes effect at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use chrono::DateTime;
+
+use crate::db;
+use crate::domain::account::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Prefix of kiosk device tokens, which are never accepted in place of a user token.
+pub const KIOSK_TOKEN_PREFIX: &str = "mck_";
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub username: String,
+    pub role: Role,
+    pub office_id: Option<String>,
+    /// Materialized path of the actor's office (see `db::offices`).
+    pub office_path: Option<String>,
+    pub jti: String,
+    pub token_expires_at: i64,
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let missing = || {
+        ApiError::Unauthorized(
+            "missing_token",
+            "send `Authorization: Bearer <access token>`".to_owned(),
+        )
+    };
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(missing)?;
+    let value = value.to_str().map_err(|_| missing())?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(missing)?
+        .trim();
+    if token.is_empty() {
+        return Err(missing());
+    }
+    Ok(token.to_owned())
+}
+
+async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Actor, ApiError> {
+    if token.starts_with(KIOSK_TOKEN_PREFIX) {
+        return Err(ApiError::Unauthorized(
+            "wrong_token_kind",
+            "a kiosk token is not accepted here; log in as a staff member".to_owned(),
+        ));
+    }
+    let claims = state.jwt.verify(&token)?;
+    let jti = claims.jti.clone();
+    let user_id = claims.sub.clone();
+    let (user, office_path, revoked) = state
+        .db(move |conn| {
+            let found = db::users::find_with_office_path(conn, &user_id)?;
+            let revoked = db::tokens::is_revoked(conn, &jti)?;
+            Ok(found.map(|(user, path)| (user, path, revoked)))
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthorized("invalid_token", "the account no longer exists".to_owned())
+        })?;
+    let revoked_msg = || {
+        ApiError::Unauthorized(
+            "token_revoked",
+            "this token has been revoked; log in again".to_owned(),
+        )
+    };
+    if revoked {
+        return Err(revoked_msg());
+    }
+    if user.disabled {
+        return Err(ApiError::Unauthorized(
+            "account_disabled",
+            "this account is disabled".to_owned(),
+        ));
+    }
+    let issued = DateTime::from_timestamp(claims.iat, 0).map(|t| t.naive_utc());
+    if issued.is_none_or(|issued| {
+        issued
+            < user
+                .tokens_valid_after
+                .and_utc()
+                .naive_utc()
+                .with_nanosecond_zero()
+    }) {
+        return Err(revoked_msg());
+    }
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| ApiError::Internal(format!("unknown role {}", user.role)))?;
+    Ok(Actor {
+        user_id: user.id,
+        username: user.username,
+        role,
+        office_id: user.office_id,
+        office_path,
+        jti: claims.jti,
+        token_expires_at: claims.exp,
+    })
+}
+
+trait WithNanosecondZero {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl WithNanosecondZero for chrono::NaiveDateTime {
+    /// Token `iat` has whole seconds; compare at that precision.
+    fn with_nanosecond_zero(self) -> Self {
+        chrono::Timelike::with_nanosecond(&self, 0).unwrap_or(self)
+    }
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Actor, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+            authenticate(state, token?).await
+        })
+    }
+}

@@ -1,0 +1,135 @@
+//! The one place where office scoping is decided. Handlers ask the actor what it may
+//! see or do; they never compare offices themselves.
+
+use crate::db::offices::OfficeRow;
+use crate::domain::account::Role;
+use crate::error::{ApiError, ApiResult};
+
+use super::Actor;
+
+/// The offices whose data an actor may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// A manager: its office and everything below it (materialized path prefix).
+    Subtree(String),
+    /// A clerk: its own office only.
+    Office(String),
+}
+
+impl Actor {
+    pub fn scope(&self) -> Scope {
+        match (self.role, &self.office_id, &self.office_path) {
+            (Role::Admin, _, _) => Scope::All,
+            (Role::Manager, _, Some(path)) => Scope::Subtree(path.clone()),
+            (Role::Clerk, Some(id), _) => Scope::Office(id.clone()),
+            // Staff without an office see nothing (cannot happen through the API).
+            _ => Scope::Office(String::new()),
+        }
+    }
+
+    pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Whether the office (by id and path) lies within the actor's scope.
+    pub fn covers(&self, office_id: &str, office_path: &str) -> bool {
+        match self.scope() {
+            Scope::All => true,
+            Scope::Subtree(root) => office_path.starts_with(&root),
+            Scope::Office(own) => own == office_id,
+        }
+    }
+
+    /// For user management: an admin manages anyone; a manager manages clerks whose
+    /// office lies in its subtree; nobody else manages accounts. `office` is the
+    /// target's office (before and after a change: call for both).
+    pub fn ensure_can_manage(
+        &self,
+        target_role: Role,
+        office: Option<&OfficeRow>,
+    ) -> ApiResult<()> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Manager => match office {
+                Some(o) if target_role == Role::Clerk && self.covers(&o.id, &o.path) => Ok(()),
+                _ => Err(ApiError::forbidden()),
+            },
+            Role::Clerk => Err(ApiError::forbidden()),
+        }
+    }
+
+    /// The subtree path to filter lists by, or `None` for everything.
+    pub fn subtree_filter(&self) -> Option<String> {
+        match self.scope() {
+            Scope::All => None,
+            Scope::Subtree(path) => Some(path),
+            Scope::Office(_) => self.office_path.clone().or(Some("/none/".to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, office: &str, path: &str) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            username: "u".into(),
+            role,
+            office_id: Some(office.into()),
+            office_path: Some(path.into()),
+            jti: "j".into(),
+            token_expires_at: 0,
+        }
+    }
+
+    fn office(id: &str, path: &str) -> OfficeRow {
+        let now = chrono::Utc::now().naive_utc();
+        OfficeRow {
+            id: id.into(),
+            code: "A.1".into(),
+            name: "x".into(),
+            level: "commune".into(),
+            parent_id: None,
+            path: path.into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn managers_manage_clerks_of_their_subtree_only() {
+        let manager = actor(Role::Manager, "d", "/p/d/");
+        assert!(manager
+            .ensure_can_manage(Role::Clerk, Some(&office("c", "/p/d/c/")))
+            .is_ok());
+        assert!(manager
+            .ensure_can_manage(Role::Clerk, Some(&office("d", "/p/d/")))
+            .is_ok());
+        assert!(manager
+            .ensure_can_manage(Role::Manager, Some(&office("c", "/p/d/c/")))
+            .is_err());
+        assert!(manager
+            .ensure_can_manage(Role::Clerk, Some(&office("x", "/p/x/")))
+            .is_err());
+        assert!(manager.ensure_can_manage(Role::Clerk, None).is_err());
+        let clerk = actor(Role::Clerk, "c", "/p/d/c/");
+        assert!(clerk
+            .ensure_can_manage(Role::Clerk, Some(&office("c", "/p/d/c/")))
+            .is_err());
+    }
+
+    #[test]
+    fn clerks_cover_their_own_office_only() {
+        let clerk = actor(Role::Clerk, "c", "/p/d/c/");
+        assert!(clerk.covers("c", "/p/d/c/"));
+        assert!(!clerk.covers("c2", "/p/d/c2/"));
+        assert!(!actor(Role::Manager, "d", "/p/d/").covers("x", "/p/x/"));
+    }
+}

@@ -1,0 +1,230 @@
+//! Persistence: one connection type over SQLite and PostgreSQL, the pool, migrations,
+//! and the queries, one module per table.
+
+pub mod offices;
+pub mod procedures;
+pub mod schema;
+pub mod tokens;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!("enable at least one of the features `sqlite` and `postgres`");
+
+/// The connection every query runs on. Variants are built explicitly from the URL
+/// (see [`Backend::from_url`]), never by trial and error.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    #[cfg(feature = "postgres")]
+    Postgres(diesel::PgConnection),
+    #[cfg(feature = "sqlite")]
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[cfg(feature = "sqlite")]
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "postgres")]
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which database a `DATABASE_URL` designates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Postgres(String),
+    /// A file path (the `sqlite://` prefix removed).
+    Sqlite(String),
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(url.to_owned())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            Backend::Sqlite(path.to_owned())
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Postgres(_) => "postgres",
+            Backend::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Query(#[from] DieselError),
+    #[error("connection: {0}")]
+    Connection(String),
+    #[error("pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("migrations: {0}")]
+    Migration(String),
+}
+
+/// Opens one connection and applies the per-connection settings.
+pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
+    match backend {
+        #[cfg(feature = "postgres")]
+        Backend::Postgres(url) => {
+            let mut conn = diesel::PgConnection::establish(url)
+                .map_err(|e| DbError::Connection(e.to_string()))?;
+            // Durability is the server default; insist on it anyway.
+            conn.batch_execute("SET synchronous_commit = on; SET TIME ZONE 'UTC';")?;
+            Ok(AnyConnection::Postgres(conn))
+        }
+        #[cfg(feature = "sqlite")]
+        Backend::Sqlite(path) => {
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        DbError::Connection(format!("creating {}: {e}", dir.display()))
+                    })?;
+                }
+            }
+            let mut conn = diesel::SqliteConnection::establish(path)
+                .map_err(|e| DbError::Connection(e.to_string()))?;
+            // busy_timeout first: switching to WAL needs the lock another connection may hold.
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            )?;
+            Ok(AnyConnection::Sqlite(conn))
+        }
+        #[allow(unreachable_patterns)]
+        other => Err(DbError::Connection(format!(
+            "this build has no support for {}; rebuild with `--features {}`",
+            other.name(),
+            other.name()
+        ))),
+    }
+}
+
+/// Runs pending migrations for the connection's backend.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), DbError> {
+    let result = match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Reverts every applied migration (used by the migration round-trip test).
+pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<(), DbError> {
+    let result = match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// r2d2 manager that builds the right variant and applies its settings.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    backend: Backend,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<AnyConnection, DbError> {
+        connect(&self.backend)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), DbError> {
+        conn.batch_execute("SELECT 1").map_err(DbError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+pub type DbPool = Pool<ConnectionManager>;
+pub type DbConn = PooledConnection<ConnectionManager>;
+
+/// Builds the pool and brings the schema up to date.
+pub fn init_pool(backend: &Backend, max_size: u32) -> Result<DbPool, DbError> {
+    let mut conn = connect(backend)?;
+    run_migrations(&mut conn)?;
+    drop(conn);
+    let pool = Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(false)
+        .build(ConnectionManager {
+            backend: backend.clone(),
+        })?;
+    Ok(pool)
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up
+/// front so a read-then-write never fails half-way with SQLITE_BUSY), `BEGIN` on
+/// PostgreSQL. Commits when `f` returns `Ok`, rolls back otherwise or on panic.
+/// `f` must not open a transaction of its own.
+pub fn write_tx<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    struct RollbackGuard<'a> {
+        conn: &'a mut AnyConnection,
+        done: bool,
+    }
+    impl Drop for RollbackGuard<'_> {
+        fn drop(&mut self) {
+            if !self.done {
+                let _ = self.conn.batch_execute("ROLLBACK");
+            }
+        }
+    }
+
+    let begin = match conn {
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => "BEGIN",
+    };
+    conn.batch_execute(begin)?;
+    let mut guard = RollbackGuard { conn, done: false };
+    let value = f(guard.conn)?;
+    guard.conn.batch_execute("COMMIT")?;
+    guard.done = true;
+    Ok(value)
+}
+
+/// True when the error is a unique-constraint violation (the portable "upsert").
+pub fn is_unique_violation(err: &DieselError) -> bool {
+    matches!(
+        err,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Upper bound of the materialized-path range of a subtree: `/a/b/` → `/a/b0`
+/// (`'0'` is the character after `'/'`), so `path >= p AND path < upper` is the subtree.
+pub fn subtree_upper_bound(path: &str) -> String {
+    let mut upper = path.trim_end_matches('/').to_owned();
+    upper.push('0');
+    upper
+}

@@ -1,0 +1,115 @@
+//! Queries on `users`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::offices::{escape_like, lower};
+use super::schema::{offices, users};
+use super::{subtree_upper_bound, AnyConnection};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub full_name: String,
+    pub role: String,
+    pub office_id: Option<String>,
+    pub disabled: bool,
+    pub tokens_valid_after: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    pub office_id: Option<String>,
+    pub role: Option<String>,
+    pub q: Option<String>,
+    /// Only users whose office lies in this subtree.
+    pub within_path: Option<String>,
+    pub after_username: Option<String>,
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The user and the materialized path of its office, for authorization.
+pub fn find_with_office_path(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> QueryResult<Option<(UserRow, Option<String>)>> {
+    users::table
+        .left_join(offices::table)
+        .filter(users::id.eq(id))
+        .select((UserRow::as_select(), offices::path.nullable()))
+        .first(conn)
+        .optional()
+}
+
+pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update(conn: &mut AnyConnection, row: &UserRow) -> QueryResult<()> {
+    diesel::update(users::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &UserFilter,
+    limit: i64,
+) -> QueryResult<Vec<UserRow>> {
+    let mut query = users::table
+        .left_join(offices::table)
+        .select(UserRow::as_select())
+        .into_boxed();
+    if let Some(office_id) = &filter.office_id {
+        query = query.filter(users::office_id.eq(office_id.clone()));
+    }
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        query = query.filter(
+            lower(users::username)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::full_name).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(path) = &filter.within_path {
+        query = query
+            .filter(offices::path.ge(path.clone()))
+            .filter(offices::path.lt(subtree_upper_bound(path)));
+    }
+    if let Some(after) = &filter.after_username {
+        query = query.filter(users::username.gt(after.clone()));
+    }
+    query.order(users::username.asc()).limit(limit).load(conn)
+}

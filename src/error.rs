@@ -1,0 +1,216 @@
+//! Errors as RFC 9457 `application/problem+json`, each with a stable `code`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbError;
+
+/// One offending field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `deadline.value`.
+    pub field: String,
+    pub message: String,
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI identifying the problem type (`urn:motcua:problem:{code}`).
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code.
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{1}")]
+    Unauthorized(&'static str, String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{1}")]
+    NotFound(&'static str, String),
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("service unavailable")]
+    Unavailable(String),
+    /// Details go to the log only, never to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn not_found(what: &'static str) -> ApiError {
+        let code = match what {
+            "office" => "office_not_found",
+            "user" => "user_not_found",
+            "procedure" => "procedure_not_found",
+            _ => "not_found",
+        };
+        ApiError::NotFound(code, format!("{what} not found"))
+    }
+
+    pub fn forbidden() -> ApiError {
+        ApiError::Forbidden("your role or office does not allow this".to_owned())
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
+        use ApiError::*;
+        match self {
+            BadRequest { code, detail } => {
+                (StatusCode::BAD_REQUEST, code, "Bad request", detail.clone())
+            }
+            Validation(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Validation failed",
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Unauthorized(code, detail) => (
+                StatusCode::UNAUTHORIZED,
+                code,
+                "Unauthorized",
+                detail.clone(),
+            ),
+            Forbidden(detail) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Forbidden",
+                detail.clone(),
+            ),
+            NotFound(code, detail) => (StatusCode::NOT_FOUND, code, "Not found", detail.clone()),
+            Conflict(code, detail) => (StatusCode::CONFLICT, code, "Conflict", detail.clone()),
+            TooManyRequests { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests",
+                format!("too many attempts; retry in {retry_after_secs} s"),
+            ),
+            PayloadTooLarge(detail) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+                detail.clone(),
+            ),
+            UnsupportedMediaType(detail) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                detail.clone(),
+            ),
+            Unavailable(detail) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                detail.clone(),
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Internal server error",
+                "an unexpected error occurred; it has been logged".to_owned(),
+            ),
+        }
+    }
+}
+
+/// Builds a problem response; also used for errors raised outside handlers.
+pub fn problem_response(
+    status: StatusCode,
+    code: &str,
+    title: &str,
+    detail: String,
+    errors: Vec<FieldError>,
+) -> HttpResponse {
+    let body = Problem {
+        problem_type: format!("urn:motcua:problem:{code}"),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        errors,
+    };
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .json(body)
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let (status, code, title, detail) = self.parts();
+        let errors = match self {
+            ApiError::Validation(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        let mut response = problem_response(status, code, title, detail, errors);
+        if let ApiError::TooManyRequests { retry_after_secs } = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(*retry_after_secs),
+            );
+        }
+        response
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> ApiError {
+        match err {
+            DbError::Pool(_) | DbError::Connection(_) => {
+                tracing::error!(error = %err, "database unavailable");
+                ApiError::Unavailable("the database is unavailable; try again shortly".to_owned())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> ApiError {
+        ApiError::from(DbError::from(err))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> ApiError {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,104 @@
+//! The `motcua` command: serves the API (default) and runs maintenance tasks.
+
+use std::process::ExitCode;
+
+use actix_web::{web, HttpServer};
+use motcua::config::Config;
+use motcua::domain::account::Role;
+use motcua::{bootstrap_admin, build_app, db, openapi_json, telemetry, AppState};
+
+const USAGE: &str =
+    "usage: motcua [serve | migrate | openapi | create-user USERNAME ROLE [OFFICE_CODE]]
+
+  serve        run the HTTP API (default)
+  migrate      apply pending database migrations and exit
+  openapi      print the OpenAPI document (regenerate api-docs/openapi.json with it)
+  create-user  create an account; the password is read from MOTCUA_NEW_PASSWORD
+               ROLE is admin, manager or clerk; managers and clerks need an office code
+
+Configuration comes from environment variables: see README.md.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().map(String::as_str).unwrap_or("serve");
+    if command == "openapi" {
+        print!("{}", openapi_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail(&e.to_string()),
+    };
+    telemetry::init_logging(config.log_json);
+    let result = match command {
+        "serve" => serve(config),
+        "migrate" => db::connect(&db::Backend::from_url(&config.database_url))
+            .and_then(|mut conn| db::run_migrations(&mut conn))
+            .map_err(|e| e.to_string()),
+        "create-user" => create_user(config, &args[1..]),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("motcua: {message}");
+    ExitCode::FAILURE
+}
+
+fn create_user(config: Config, args: &[String]) -> Result<(), String> {
+    let (username, role) = match args {
+        [username, role, ..] => (
+            username,
+            Role::parse(role).ok_or("ROLE is admin, manager or clerk")?,
+        ),
+        _ => return Err(USAGE.to_owned()),
+    };
+    let password = std::env::var("MOTCUA_NEW_PASSWORD").map_err(|_| "set MOTCUA_NEW_PASSWORD")?;
+    let state = AppState::new(config)?;
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let office_id = match args.get(2) {
+        Some(code) => Some(
+            db::offices::find_by_code(&mut conn, code)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no office with code {code}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let user = motcua::create_user(
+        &mut conn,
+        username,
+        &password,
+        username,
+        role,
+        office_id.as_deref(),
+    )?;
+    println!("created {} ({})", user.username, user.id);
+    Ok(())
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    let bind = config.bind.clone();
+    let state = AppState::new(config)?;
+    bootstrap_admin(&state)?;
+    let state = web::Data::new(state);
+    tracing::info!(bind = %bind, database = state.backend.name(), "motcua listening");
+    actix_web::rt::System::new().block_on(async move {
+        HttpServer::new(move || build_app(state.clone()))
+            .bind(&bind)
+            .map_err(|e| format!("cannot listen on {bind}: {e}"))?
+            // Finish in-flight requests on SIGTERM / Ctrl-C before exiting.
+            .shutdown_timeout(30)
+            .run()
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
