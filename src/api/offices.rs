@@ -46,9 +46,9 @@ impl From<OfficeRow> for OfficeView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOffice {
-    #[schema(example = "000.00.00.H56")]
+    #[schema(example = "000.00.00.H56", pattern = r"^[A-Z0-9]{1,5}(\.[A-Z0-9]{1,5}){1,5}$")]
     pub code: String,
-    #[schema(example = "UBND tỉnh Khánh Hòa")]
+    #[schema(example = "UBND tỉnh Khánh Hòa", min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: String,
     pub level: OfficeLevel,
     /// Required for districts and communes; absent for provinces.
@@ -59,7 +59,9 @@ pub struct CreateOffice {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOffice {
+    #[schema(pattern = r"^[A-Z0-9]{1,5}(\.[A-Z0-9]{1,5}){1,5}$")]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<String>,
     pub level: Option<OfficeLevel>,
     #[serde(default, deserialize_with = "super::double_option")]
@@ -73,12 +75,15 @@ pub struct OfficeQuery {
     pub parent_id: Option<uuid::Uuid>,
     pub level: Option<OfficeLevel>,
     /// Part of the code or name.
+    #[param(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub q: Option<String>,
     /// Only this office and its subtree.
     pub within: Option<uuid::Uuid>,
-    /// 1-200, default 50.
+    /// Page size, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub cursor: Option<String>,
 }
 
@@ -150,7 +155,7 @@ fn place(
     let parent = match parent_id {
         Some(id) => Some(
             db::offices::find(conn, id)?
-                .ok_or_else(|| ApiError::field("parent_id", "no such office"))?,
+                .ok_or_else(|| ApiError::NotFound("office_not_found", "the parent office does not exist".to_owned()))?,
         ),
         None => None,
     };
@@ -173,17 +178,8 @@ fn place(
         own.map(|o| o.path.as_str()),
         highest_child,
     )
-    .map_err(|e| {
-        let field = if matches!(
-            e,
-            crate::domain::office::PlacementError::LevelNotAboveChildren
-        ) {
-            "level"
-        } else {
-            "parent_id"
-        };
-        ApiError::field(field, e.to_string())
-    })?;
+    // A conflict with the tree as it stands, not a malformed request.
+    .map_err(|e| ApiError::Conflict("invalid_placement", e.to_string()))?;
     Ok(parent)
 }
 
@@ -205,6 +201,7 @@ fn code_taken(err: diesel::result::Error) -> ApiError {
         (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "Referenced office not found", body = crate::error::Problem, content_type = PROBLEM),
         (status = 409, description = "Code taken", body = crate::error::Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),

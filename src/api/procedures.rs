@@ -22,7 +22,7 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
-    #[schema(example = 3)]
+    #[schema(example = 3, minimum = 1, maximum = 365)]
     pub value: i32,
     pub unit: DeadlineUnit,
 }
@@ -65,14 +65,16 @@ impl From<ProcedureRow> for ProcedureView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProcedure {
-    #[schema(example = "1.000948")]
+    #[schema(example = "1.000948", pattern = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?$")]
     pub code: String,
-    #[schema(example = "Đăng ký khai sinh")]
+    #[schema(example = "Đăng ký khai sinh", min_length = 1, max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: String,
-    #[schema(example = "Hộ tịch")]
+    #[schema(example = "Hộ tịch", min_length = 1, max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub field: String,
     pub deadline: Deadline,
     pub online_level: OnlineLevel,
+    /// In đồng.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub fee: Option<i64>,
 }
 
@@ -80,25 +82,33 @@ pub struct CreateProcedure {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProcedure {
+    #[schema(pattern = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?$")]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub field: Option<String>,
     pub deadline: Option<Deadline>,
     pub online_level: Option<OnlineLevel>,
     #[serde(default, deserialize_with = "super::double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub fee: Option<Option<i64>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProcedureQuery {
+    #[param(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub field: Option<String>,
     pub online_level: Option<OnlineLevel>,
     /// Part of the code or name.
+    #[param(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub q: Option<String>,
-    /// 1-200, default 50.
+    /// Page size, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub cursor: Option<String>,
 }
 

@@ -46,11 +46,12 @@ impl From<UserRow> for UserView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    #[schema(example = "clerk.hoa")]
+    #[schema(example = "clerk.hoa", pattern = r"^[a-z0-9][a-z0-9._-]{2,63}$")]
     pub username: String,
-    /// At least 8 characters, not a common password.
+    /// Not a common password, not containing the username.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    #[schema(example = "Nguyễn Thị Hoa")]
+    #[schema(example = "Nguyễn Thị Hoa", min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub full_name: String,
     pub role: Role,
     /// Required for managers and clerks.
@@ -62,7 +63,9 @@ pub struct CreateUser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub full_name: Option<String>,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: Option<String>,
     pub role: Option<Role>,
     pub office_id: Option<uuid::Uuid>,
@@ -75,9 +78,13 @@ pub struct UserQuery {
     pub office_id: Option<uuid::Uuid>,
     pub role: Option<Role>,
     /// Part of the username or full name.
+    #[param(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub q: Option<String>,
-    /// 1-200, default 50.
+    /// Page size, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub cursor: Option<String>,
 }
 
@@ -172,7 +179,7 @@ fn office_for(
     match office_id {
         Some(id) => {
             Ok(Some(db::offices::find(conn, id)?.ok_or_else(|| {
-                ApiError::field("office_id", "no such office")
+                ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
             })?))
         }
         None if role == Role::Admin => Ok(None),
@@ -190,6 +197,7 @@ fn office_for(
         (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 403, description = "Not allowed to create this account", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "Referenced office not found", body = crate::error::Problem, content_type = PROBLEM),
         (status = 409, description = "Username taken", body = crate::error::Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
@@ -287,15 +295,14 @@ pub async fn update_user(
         .full_name
         .as_deref()
         .map(|n| clean_text(&mut errors, "full_name", n, 200));
+    fail_if_any(errors)?;
     if id == actor.user_id
         && (body.disabled == Some(true) || body.role.is_some_and(|r| r != actor.role))
     {
-        errors.push(FieldError {
-            field: "disabled".into(),
-            message: "you cannot disable your own account or change your own role".into(),
-        });
+        return Err(ApiError::Forbidden(
+            "you cannot disable your own account or change your own role".to_owned(),
+        ));
     }
-    fail_if_any(errors)?;
 
     let check_actor = actor.clone();
     let check_id = id.clone();

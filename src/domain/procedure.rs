@@ -29,14 +29,6 @@ impl DeadlineUnit {
         }
     }
 
-    /// Longest legal period we accept, so a typo cannot set a ten-year deadline.
-    pub fn max_value(self) -> i32 {
-        match self {
-            DeadlineUnit::WorkingDays => 365,
-            DeadlineUnit::WorkingHours => 2000,
-            DeadlineUnit::CalendarDays => 730,
-        }
-    }
 }
 
 /// `full` = toàn trình, `partial` = một phần (the pre-2022 levels 4 and 3), `none`.
@@ -91,11 +83,13 @@ pub fn validate_procedure_code(code: &str) -> Result<(), String> {
     }
 }
 
+/// Longest period accepted, in any unit, so a typo cannot set a ten-year deadline.
+pub const MAX_DEADLINE_VALUE: i32 = 365;
+
 pub fn validate_deadline(value: i32, unit: DeadlineUnit) -> Result<(), String> {
-    if value < 1 || value > unit.max_value() {
+    if !(1..=MAX_DEADLINE_VALUE).contains(&value) {
         Err(format!(
-            "must be between 1 and {} {}",
-            unit.max_value(),
+            "must be between 1 and {MAX_DEADLINE_VALUE} {}",
             unit.as_str()
         ))
     } else {
@@ -133,6 +127,6 @@ mod tests {
         assert!(validate_deadline(3, DeadlineUnit::WorkingDays).is_ok());
         assert!(validate_deadline(0, DeadlineUnit::WorkingDays).is_err());
         assert!(validate_deadline(366, DeadlineUnit::WorkingDays).is_err());
-        assert!(validate_deadline(2000, DeadlineUnit::WorkingHours).is_ok());
+        assert!(validate_deadline(365, DeadlineUnit::WorkingHours).is_ok());
     }
 }
