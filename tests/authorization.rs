@@ -259,7 +259,13 @@ async fn lists_only_show_what_is_in_scope() {
 
     // A manager cannot move its clerk out of its subtree, nor promote it.
     for body in [json!({"office_id": other.id}), json!({"role": "manager"})] {
-        let moved = patch(&app, &format!("/api/v1/users/{clerk_id}"), Some(&manager), body).await;
+        let moved = patch(
+            &app,
+            &format!("/api/v1/users/{clerk_id}"),
+            Some(&manager),
+            body,
+        )
+        .await;
         assert_eq!(moved.status, 403, "{}", moved.text);
     }
     let clerk = get(&app, &format!("/api/v1/users/{clerk_id}"), Some(&manager)).await;

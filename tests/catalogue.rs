@@ -16,7 +16,13 @@ async fn admin_builds_a_province_and_clerks_stay_in_their_commune() {
     let (_, admin) = env.user("lan.admin", Role::Admin, None);
     let admin = Some(admin.as_str());
 
-    let province = post(&app, "/api/v1/offices", admin, json!({"code": "000.00.00.H56", "name": "Tỉnh Khánh Hòa", "level": "province"})).await;
+    let province = post(
+        &app,
+        "/api/v1/offices",
+        admin,
+        json!({"code": "000.00.00.H56", "name": "Tỉnh Khánh Hòa", "level": "province"}),
+    )
+    .await;
     assert_eq!(province.status, 201, "{}", province.text);
     let province_id = province.body["id"].as_str().unwrap().to_owned();
     let mut communes = Vec::new();
@@ -58,16 +64,42 @@ async fn admin_builds_a_province_and_clerks_stay_in_their_commune() {
     )
     .await;
     assert_eq!(procedure.status, 201, "{}", procedure.text);
-    assert_eq!(procedure.body["deadline"], json!({"value": 3, "unit": "working_days"}));
+    assert_eq!(
+        procedure.body["deadline"],
+        json!({"value": 3, "unit": "working_days"})
+    );
 
-    let login = post(&app, "/api/v1/auth/login", None, json!({"username": "an.clerk", "password": PASSWORD})).await;
+    let login = post(
+        &app,
+        "/api/v1/auth/login",
+        None,
+        json!({"username": "an.clerk", "password": PASSWORD}),
+    )
+    .await;
     let clerk = login.body["access_token"].as_str().unwrap().to_owned();
     let clerk = Some(clerk.as_str());
     let other_id = other_clerk.body["id"].as_str().unwrap();
-    assert_eq!(get(&app, &format!("/api/v1/users/{other_id}"), clerk).await.status, 404);
-    let r = patch(&app, &format!("/api/v1/users/{other_id}"), clerk, json!({"disabled": true})).await;
+    assert_eq!(
+        get(&app, &format!("/api/v1/users/{other_id}"), clerk)
+            .await
+            .status,
+        404
+    );
+    let r = patch(
+        &app,
+        &format!("/api/v1/users/{other_id}"),
+        clerk,
+        json!({"disabled": true}),
+    )
+    .await;
     assert_eq!(r.status, 403);
-    let r = patch(&app, &format!("/api/v1/offices/{}", communes[1]), clerk, json!({"name": "x"})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", communes[1]),
+        clerk,
+        json!({"name": "x"}),
+    )
+    .await;
     assert_eq!(r.status, 403);
     let other = get(&app, &format!("/api/v1/users/{other_id}"), admin).await;
     assert_eq!(other.body["disabled"], false, "nothing changed");
@@ -84,32 +116,107 @@ async fn bad_office_input_is_refused_and_changes_nothing() {
     let commune = env.office("H56.14.01", "commune", Some(&district));
 
     let cases = [
-        (json!({"code": "h56-1", "name": "x", "level": "commune", "parent_id": province.id}), 422, "validation_failed"),
-        (json!({"code": "H56.9", "name": "   ", "level": "commune", "parent_id": province.id}), 422, "validation_failed"),
-        (json!({"code": "H56.9", "name": "a\u{0}b", "level": "commune", "parent_id": province.id}), 422, "validation_failed"),
-        (json!({"code": "H56.9", "name": "x", "level": "hamlet", "parent_id": province.id}), 422, "validation_failed"),
-        (json!({"code": "H56.9", "name": "x", "level": "commune"}), 409, "invalid_placement"),
-        (json!({"code": "H56.9", "name": "x", "level": "province", "parent_id": province.id}), 409, "invalid_placement"),
-        (json!({"code": "H56.9", "name": "x", "level": "district", "parent_id": district.id}), 409, "invalid_placement"),
-        (json!({"code": "H56.9", "name": "x", "level": "commune", "parent_id": commune.id}), 409, "invalid_placement"),
-        (json!({"code": "H56.9", "name": "x", "level": "commune", "parent_id": "01a20b43-0000-7000-8000-000000000000"}), 404, "office_not_found"),
-        (json!({"code": "000.00.14.H56", "name": "x", "level": "commune", "parent_id": province.id}), 409, "office_code_taken"),
-        (json!({"code": "H56.9", "name": "x", "level": "commune", "parent_id": province.id, "extra": 1}), 422, "validation_failed"),
-        (json!({"code": 56, "name": "x", "level": "commune", "parent_id": province.id}), 422, "validation_failed"),
+        (
+            json!({"code": "h56-1", "name": "x", "level": "commune", "parent_id": province.id}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"code": "H56.9", "name": "   ", "level": "commune", "parent_id": province.id}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"code": "H56.9", "name": "a\u{0}b", "level": "commune", "parent_id": province.id}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"code": "H56.9", "name": "x", "level": "hamlet", "parent_id": province.id}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"code": "H56.9", "name": "x", "level": "commune"}),
+            409,
+            "invalid_placement",
+        ),
+        (
+            json!({"code": "H56.9", "name": "x", "level": "province", "parent_id": province.id}),
+            409,
+            "invalid_placement",
+        ),
+        (
+            json!({"code": "H56.9", "name": "x", "level": "district", "parent_id": district.id}),
+            409,
+            "invalid_placement",
+        ),
+        (
+            json!({"code": "H56.9", "name": "x", "level": "commune", "parent_id": commune.id}),
+            409,
+            "invalid_placement",
+        ),
+        (
+            json!({"code": "H56.9", "name": "x", "level": "commune", "parent_id": "01a20b43-0000-7000-8000-000000000000"}),
+            404,
+            "office_not_found",
+        ),
+        (
+            json!({"code": "000.00.14.H56", "name": "x", "level": "commune", "parent_id": province.id}),
+            409,
+            "office_code_taken",
+        ),
+        (
+            json!({"code": "H56.9", "name": "x", "level": "commune", "parent_id": province.id, "extra": 1}),
+            422,
+            "validation_failed",
+        ),
+        (
+            json!({"code": 56, "name": "x", "level": "commune", "parent_id": province.id}),
+            422,
+            "validation_failed",
+        ),
     ];
     for (body, status, code) in cases {
         let r = post(&app, "/api/v1/offices", admin, body.clone()).await;
-        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{body}: {}", r.text);
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (status, code),
+            "{body}: {}",
+            r.text
+        );
     }
     // Cycles and level inversions on update.
-    let r = patch(&app, &format!("/api/v1/offices/{}", district.id), admin, json!({"parent_id": commune.id})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", district.id),
+        admin,
+        json!({"parent_id": commune.id}),
+    )
+    .await;
     assert_eq!(r.code(), "invalid_placement");
-    let r = patch(&app, &format!("/api/v1/offices/{}", district.id), admin, json!({"level": "commune"})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", district.id),
+        admin,
+        json!({"level": "commune"}),
+    )
+    .await;
     assert_eq!(r.code(), "invalid_placement", "its child is a commune");
-    let r = patch(&app, &format!("/api/v1/offices/{}", province.id), admin, json!({"parent_id": province.id})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", province.id),
+        admin,
+        json!({"parent_id": province.id}),
+    )
+    .await;
     assert_eq!(r.code(), "invalid_placement");
     let list = get(&app, "/api/v1/offices", admin).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 3, "nothing was created");
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        3,
+        "nothing was created"
+    );
     let d = get(&app, &format!("/api/v1/offices/{}", district.id), admin).await;
     assert_eq!(d.body["level"], "district");
     assert_eq!(d.body["parent_id"], province.id.as_str());
@@ -130,18 +237,47 @@ async fn moving_an_office_moves_its_subtree() {
     env.user("an.clerk", Role::Clerk, Some(&commune));
 
     let within = |id: &str| format!("/api/v1/offices?within={id}");
-    assert_eq!(get(&app, &within(&district.id), admin).await.body["items"].as_array().unwrap().len(), 2);
-    let r = patch(&app, &format!("/api/v1/offices/{}", commune.id), admin, json!({"parent_id": other_district.id})).await;
+    assert_eq!(
+        get(&app, &within(&district.id), admin).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", commune.id),
+        admin,
+        json!({"parent_id": other_district.id}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(get(&app, &within(&district.id), admin).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        get(&app, &within(&district.id), admin).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let moved = get(&app, &within(&other_district.id), admin).await;
-    let codes: Vec<&str> = moved.body["items"].as_array().unwrap().iter().map(|o| o["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = moved.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["000.00.15.H56", "H56.14.01"]);
     // The other district's manager now manages the commune's clerk.
     let users = get(&app, "/api/v1/users", Some(&manager)).await;
     assert!(users.text.contains("an.clerk"), "{}", users.text);
     // And a commune can sit directly under the province.
-    let r = patch(&app, &format!("/api/v1/offices/{}", commune.id), admin, json!({"parent_id": province.id})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", commune.id),
+        admin,
+        json!({"parent_id": province.id}),
+    )
+    .await;
     assert_eq!(r.status, 200);
     let users = get(&app, "/api/v1/users", Some(&manager)).await;
     assert!(!users.text.contains("an.clerk"));
@@ -157,7 +293,13 @@ async fn procedures_validate_filter_and_paginate() {
         json!({"code": code, "name": format!("Thủ tục {code}"), "field": field,
                "deadline": {"value": 5, "unit": "working_days"}, "online_level": "partial"})
     };
-    for (code, field) in [("1.000948", "Hộ tịch"), ("1.000948.H38", "Hộ tịch"), ("2.000635", "Chứng thực"), ("1.001612", "Đất đai"), ("1.000001", "Hộ tịch")] {
+    for (code, field) in [
+        ("1.000948", "Hộ tịch"),
+        ("1.000948.H38", "Hộ tịch"),
+        ("2.000635", "Chứng thực"),
+        ("1.001612", "Đất đai"),
+        ("1.000001", "Hộ tịch"),
+    ] {
         let r = post(&app, "/api/v1/procedures", admin, body(code, field)).await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
@@ -176,34 +318,93 @@ async fn procedures_validate_filter_and_paginate() {
         assert!(!r.body["errors"].as_array().unwrap().is_empty());
     }
     let dup = post(&app, "/api/v1/procedures", admin, body("2.000635", "x")).await;
-    assert_eq!((dup.status.as_u16(), dup.code()), (409, "procedure_code_taken"));
+    assert_eq!(
+        (dup.status.as_u16(), dup.code()),
+        (409, "procedure_code_taken")
+    );
 
     let page1 = get(&app, "/api/v1/procedures?limit=2", admin).await;
-    let codes = |r: &Reply| -> Vec<String> { r.body["items"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_owned()).collect() };
+    let codes = |r: &Reply| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
     assert_eq!(codes(&page1), ["1.000001", "1.000948"]);
     let cursor = page1.body["next_cursor"].as_str().unwrap();
-    let page2 = get(&app, &format!("/api/v1/procedures?limit=2&cursor={cursor}"), admin).await;
+    let page2 = get(
+        &app,
+        &format!("/api/v1/procedures?limit=2&cursor={cursor}"),
+        admin,
+    )
+    .await;
     assert_eq!(codes(&page2), ["1.000948.H38", "1.001612"]);
     let cursor = page2.body["next_cursor"].as_str().unwrap();
-    let page3 = get(&app, &format!("/api/v1/procedures?limit=2&cursor={cursor}"), admin).await;
+    let page3 = get(
+        &app,
+        &format!("/api/v1/procedures?limit=2&cursor={cursor}"),
+        admin,
+    )
+    .await;
     assert_eq!(codes(&page3), ["2.000635"]);
     assert!(page3.body["next_cursor"].is_null());
-    let hotich = get(&app, "/api/v1/procedures?field=H%E1%BB%99%20t%E1%BB%8Bch", admin).await;
+    let hotich = get(
+        &app,
+        "/api/v1/procedures?field=H%E1%BB%99%20t%E1%BB%8Bch",
+        admin,
+    )
+    .await;
     assert_eq!(codes(&hotich), ["1.000001", "1.000948", "1.000948.H38"]);
     let q = get(&app, "/api/v1/procedures?q=H38", admin).await;
     assert_eq!(codes(&q), ["1.000948.H38"]);
-    assert_eq!(get(&app, "/api/v1/procedures?limit=0", admin).await.status, 422);
-    assert_eq!(get(&app, "/api/v1/procedures?limit=abc", admin).await.status, 422);
+    assert_eq!(
+        get(&app, "/api/v1/procedures?limit=0", admin).await.status,
+        422
+    );
+    assert_eq!(
+        get(&app, "/api/v1/procedures?limit=abc", admin)
+            .await
+            .status,
+        422
+    );
 
     // PATCH: a fee is set and removed again; absent fields stay.
     let id = page3.body["items"][0]["id"].as_str().unwrap().to_owned();
-    let r = patch(&app, &format!("/api/v1/procedures/{id}"), admin, json!({"fee": 10000})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/procedures/{id}"),
+        admin,
+        json!({"fee": 10000}),
+    )
+    .await;
     assert_eq!(r.body["fee"], 10000);
-    let r = patch(&app, &format!("/api/v1/procedures/{id}"), admin, json!({"fee": null, "deadline": {"value": 8, "unit": "working_hours"}})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/procedures/{id}"),
+        admin,
+        json!({"fee": null, "deadline": {"value": 8, "unit": "working_hours"}}),
+    )
+    .await;
     assert!(r.body["fee"].is_null());
-    assert_eq!(r.body["deadline"], json!({"value": 8, "unit": "working_hours"}));
+    assert_eq!(
+        r.body["deadline"],
+        json!({"value": 8, "unit": "working_hours"})
+    );
     assert_eq!(r.body["field"], "Chứng thực");
-    let r = patch(&app, &format!("/api/v1/procedures/{id}"), admin, json!({"code": "1.000948"})).await;
+    let r = patch(
+        &app,
+        &format!("/api/v1/procedures/{id}"),
+        admin,
+        json!({"code": "1.000948"}),
+    )
+    .await;
     assert_eq!(r.code(), "procedure_code_taken");
-    assert_eq!(get(&app, "/api/v1/procedures/not-a-uuid", admin).await.code(), "procedure_not_found");
+    assert_eq!(
+        get(&app, "/api/v1/procedures/not-a-uuid", admin)
+            .await
+            .code(),
+        "procedure_not_found"
+    );
 }

@@ -25,17 +25,33 @@ async fn malformed_requests_get_problem_responses() {
     };
     let r = call(&app, raw("{\"code\": ", "application/json")).await;
     assert_eq!((r.status.as_u16(), r.code()), (400, "malformed_json"));
-    let r = call(&app, raw("{\"code\": 1, \"name\": \"x\", \"level\": \"province\"}", "application/json")).await;
+    let r = call(
+        &app,
+        raw(
+            "{\"code\": 1, \"name\": \"x\", \"level\": \"province\"}",
+            "application/json",
+        ),
+    )
+    .await;
     assert_eq!((r.status.as_u16(), r.code()), (422, "validation_failed"));
     let r = call(&app, raw("code=1", "application/x-www-form-urlencoded")).await;
-    assert_eq!((r.status.as_u16(), r.code()), (415, "unsupported_media_type"));
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (415, "unsupported_media_type")
+    );
     let big = format!("{{\"code\": \"{}\"}}", "x".repeat(2000));
     let r = call(&app, raw(&big, "application/json")).await;
     assert_eq!((r.status.as_u16(), r.code()), (413, "payload_too_large"));
 
     let r = get(&app, "/api/v1/nothing-here", Some(&admin)).await;
     assert_eq!((r.status.as_u16(), r.code()), (404, "route_not_found"));
-    let r = call(&app, test::TestRequest::delete().uri("/api/v1/offices").to_request()).await;
+    let r = call(
+        &app,
+        test::TestRequest::delete()
+            .uri("/api/v1/offices")
+            .to_request(),
+    )
+    .await;
     assert_eq!((r.status.as_u16(), r.code()), (405, "method_not_allowed"));
     assert_eq!(r.headers.get(header::ALLOW).unwrap(), "GET, POST");
     let r = get(&app, "/api/v1/offices?limit=1000", Some(&admin)).await;
@@ -54,12 +70,18 @@ async fn operations_endpoints() {
     assert!(health.headers.get("x-request-id").is_some());
     let ready = get(&app, "/ready", None).await;
     assert_eq!(ready.body["status"], "ready");
-    let expected = if env.db.is_postgres() { "postgres" } else { "sqlite" };
+    let expected = if env.db.is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(ready.body["database"], expected);
     get(&app, "/api/v1/me", None).await;
     let metrics = get(&app, "/metrics", None).await;
     assert!(
-        metrics.text.contains("motcua_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"} 1"),
+        metrics.text.contains(
+            "motcua_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"} 1"
+        ),
         "{}",
         metrics.text
     );
@@ -69,14 +91,20 @@ async fn operations_endpoints() {
     assert_eq!(openapi.body["info"]["title"], "motcua");
     let docs = call(&app, test::TestRequest::get().uri("/docs/").to_request()).await;
     assert_eq!(docs.status, 200);
-    assert!(docs.text.contains("swagger"), "the interactive page is served");
+    assert!(
+        docs.text.contains("swagger"),
+        "the interactive page is served"
+    );
 }
 
 #[actix_web::test]
 async fn a_given_request_id_is_echoed() {
     let env = TestEnv::new();
     let app = test::init_service(build_app(env.state.clone())).await;
-    let req = test::TestRequest::get().uri("/health").insert_header(("x-request-id", "desk-42-abc")).to_request();
+    let req = test::TestRequest::get()
+        .uri("/health")
+        .insert_header(("x-request-id", "desk-42-abc"))
+        .to_request();
     let r = call(&app, req).await;
     assert_eq!(r.headers.get("x-request-id").unwrap(), "desk-42-abc");
 }

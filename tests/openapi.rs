@@ -21,7 +21,9 @@ fn every_operation_documents_its_errors_as_problem_json() {
             for (status, response) in operation["responses"].as_object().unwrap() {
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
-                        response["content"].get("application/problem+json").is_some(),
+                        response["content"]
+                            .get("application/problem+json")
+                            .is_some(),
                         "{method} {path} {status} is not documented as problem+json"
                     );
                 }
@@ -29,7 +31,10 @@ fn every_operation_documents_its_errors_as_problem_json() {
             let secured = operation.get("security").is_some();
             if path.starts_with("/api/v1/") && !path.ends_with("/auth/login") {
                 assert!(secured, "{method} {path} should declare bearer security");
-                assert!(operation["responses"].get("401").is_some(), "{method} {path} lacks 401");
+                assert!(
+                    operation["responses"].get("401").is_some(),
+                    "{method} {path} lacks 401"
+                );
             }
         }
     }

@@ -42,9 +42,9 @@ pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
 /// any string is a valid position and pages stay stable while rows are added.
 pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
     match cursor {
-        Some(c) if c.chars().count() > 200 || c.chars().any(char::is_control) => {
-            Err(ApiError::field("cursor", "not a cursor returned by this list"))
-        }
+        Some(c) if c.chars().count() > 200 || c.chars().any(char::is_control) => Err(
+            ApiError::field("cursor", "not a cursor returned by this list"),
+        ),
         other => Ok(other.map(str::to_owned)),
     }
 }

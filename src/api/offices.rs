@@ -46,9 +46,17 @@ impl From<OfficeRow> for OfficeView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOffice {
-    #[schema(example = "000.00.00.H56", pattern = r"^[A-Z0-9]{1,5}(\.[A-Z0-9]{1,5}){1,5}$")]
+    #[schema(
+        example = "000.00.00.H56",
+        pattern = r"^[A-Z0-9]{1,5}(\.[A-Z0-9]{1,5}){1,5}$"
+    )]
     pub code: String,
-    #[schema(example = "UBND tỉnh Khánh Hòa", min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        example = "UBND tỉnh Khánh Hòa",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     pub level: OfficeLevel,
     /// Required for districts and communes; absent for provinces.
@@ -61,7 +69,11 @@ pub struct CreateOffice {
 pub struct UpdateOffice {
     #[schema(pattern = r"^[A-Z0-9]{1,5}(\.[A-Z0-9]{1,5}){1,5}$")]
     pub code: Option<String>,
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
     pub level: Option<OfficeLevel>,
     #[serde(default, deserialize_with = "super::double_option")]
@@ -153,10 +165,12 @@ fn place(
     own: Option<&OfficeRow>,
 ) -> ApiResult<Option<OfficeRow>> {
     let parent = match parent_id {
-        Some(id) => Some(
-            db::offices::find(conn, id)?
-                .ok_or_else(|| ApiError::NotFound("office_not_found", "the parent office does not exist".to_owned()))?,
-        ),
+        Some(id) => Some(db::offices::find(conn, id)?.ok_or_else(|| {
+            ApiError::NotFound(
+                "office_not_found",
+                "the parent office does not exist".to_owned(),
+            )
+        })?),
         None => None,
     };
     let highest_child = match own {

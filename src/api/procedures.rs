@@ -65,11 +65,24 @@ impl From<ProcedureRow> for ProcedureView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProcedure {
-    #[schema(example = "1.000948", pattern = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?$")]
+    #[schema(
+        example = "1.000948",
+        pattern = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?$"
+    )]
     pub code: String,
-    #[schema(example = "Đăng ký khai sinh", min_length = 1, max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        example = "Đăng ký khai sinh",
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
-    #[schema(example = "Hộ tịch", min_length = 1, max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        example = "Hộ tịch",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub field: String,
     pub deadline: Deadline,
     pub online_level: OnlineLevel,
@@ -84,9 +97,17 @@ pub struct CreateProcedure {
 pub struct UpdateProcedure {
     #[schema(pattern = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?$")]
     pub code: Option<String>,
-    #[schema(min_length = 1, max_length = 500, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub field: Option<String>,
     pub deadline: Option<Deadline>,
     pub online_level: Option<OnlineLevel>,

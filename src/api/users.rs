@@ -51,7 +51,12 @@ pub struct CreateUser {
     /// Not a common password, not containing the username.
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    #[schema(example = "Nguyễn Thị Hoa", min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        example = "Nguyễn Thị Hoa",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub full_name: String,
     pub role: Role,
     /// Required for managers and clerks.
@@ -63,7 +68,11 @@ pub struct CreateUser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub full_name: Option<String>,
     #[schema(min_length = 8, max_length = 128)]
     pub password: Option<String>,
@@ -177,11 +186,9 @@ fn office_for(
     office_id: Option<&str>,
 ) -> ApiResult<Option<OfficeRow>> {
     match office_id {
-        Some(id) => {
-            Ok(Some(db::offices::find(conn, id)?.ok_or_else(|| {
-                ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
-            })?))
-        }
+        Some(id) => Ok(Some(db::offices::find(conn, id)?.ok_or_else(|| {
+            ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+        })?)),
         None if role == Role::Admin => Ok(None),
         None => Err(ApiError::field(
             "office_id",

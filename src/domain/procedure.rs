@@ -28,7 +28,6 @@ impl DeadlineUnit {
             _ => None,
         }
     }
-
 }
 
 /// `full` = toàn trình, `partial` = một phần (the pre-2022 levels 4 and 3), `none`.
