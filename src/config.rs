@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
+use chrono::NaiveTime;
+
 use crate::db::Backend;
+use crate::domain::calendar::OfficeHours;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -17,6 +20,12 @@ pub struct Config {
     pub login_window: Duration,
     pub max_body_bytes: usize,
     pub log_json: bool,
+    pub office_hours: OfficeHours,
+    pub public_lookups_per_minute: u32,
+    /// Oldest vote a kiosk may still replay.
+    pub vote_max_age_days: i64,
+    /// Repeat-press guard for votes without a dossier.
+    pub vote_repeat_guard_seconds: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +79,13 @@ impl Config {
             login_window: Duration::from_secs(parsed("MOTCUA_LOGIN_WINDOW_SECONDS", 60)?),
             max_body_bytes: parsed("MOTCUA_MAX_BODY_BYTES", 256 * 1024)?,
             log_json: var("MOTCUA_LOG_FORMAT").is_some_and(|f| f == "json"),
+            office_hours: match var("MOTCUA_OFFICE_HOURS") {
+                Some(v) => parse_office_hours(&v)?,
+                None => OfficeHours::default(),
+            },
+            public_lookups_per_minute: parsed("MOTCUA_PUBLIC_LOOKUPS_PER_MINUTE", 60)?,
+            vote_max_age_days: parsed("MOTCUA_VOTE_MAX_AGE_DAYS", 30)?,
+            vote_repeat_guard_seconds: parsed("MOTCUA_VOTE_REPEAT_GUARD_SECONDS", 5)?,
             database_url,
         })
     }
@@ -88,6 +104,10 @@ impl Config {
             login_window: Duration::from_secs(60),
             max_body_bytes: 256 * 1024,
             log_json: false,
+            office_hours: OfficeHours::default(),
+            public_lookups_per_minute: 1000,
+            vote_max_age_days: 30,
+            vote_repeat_guard_seconds: 5,
         }
     }
 }
@@ -103,5 +123,44 @@ fn default_secret_file(database_url: &str) -> String {
             .to_string_lossy()
             .into_owned(),
         Backend::Postgres(_) => "./data/jwt.key".to_owned(),
+    }
+}
+
+/// `07:00-11:30,13:30-17:00`: a morning and an afternoon session, local time.
+fn parse_office_hours(value: &str) -> Result<OfficeHours, ConfigError> {
+    let bad = || {
+        ConfigError(format!(
+            "MOTCUA_OFFICE_HOURS: expected like 07:00-11:30,13:30-17:00, got {value:?}"
+        ))
+    };
+    let session = |s: &str| -> Option<(NaiveTime, NaiveTime)> {
+        let (a, b) = s.trim().split_once('-')?;
+        let a = NaiveTime::parse_from_str(a.trim(), "%H:%M").ok()?;
+        let b = NaiveTime::parse_from_str(b.trim(), "%H:%M").ok()?;
+        (a < b).then_some((a, b))
+    };
+    let (morning, afternoon) = value.split_once(',').ok_or_else(bad)?;
+    let morning = session(morning).ok_or_else(bad)?;
+    let afternoon = session(afternoon).ok_or_else(bad)?;
+    if morning.1 > afternoon.0 {
+        return Err(bad());
+    }
+    Ok(OfficeHours { morning, afternoon })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn office_hours_parse() {
+        let hours = parse_office_hours("07:30-11:30, 13:00-17:00").unwrap();
+        assert_eq!(hours.morning.0, NaiveTime::from_hms_opt(7, 30, 0).unwrap());
+        assert_eq!(
+            hours.afternoon.1,
+            NaiveTime::from_hms_opt(17, 0, 0).unwrap()
+        );
+        assert!(parse_office_hours("13:00-17:00,07:00-11:00").is_err());
+        assert!(parse_office_hours("7-11").is_err());
     }
 }

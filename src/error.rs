@@ -70,6 +70,7 @@ impl ApiError {
             "office" => "office_not_found",
             "user" => "user_not_found",
             "procedure" => "procedure_not_found",
+            "kiosk" => "kiosk_not_found",
             _ => "not_found",
         };
         ApiError::NotFound(code, format!("{what} not found"))

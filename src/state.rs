@@ -8,6 +8,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::Config;
+use crate::db::vote_writer::VoteWriter;
 use crate::db::{self, AnyConnection, Backend, DbError, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::telemetry::Metrics;
@@ -20,7 +21,11 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub login_per_ip: RateLimiter,
     pub login_per_account: RateLimiter,
+    /// Citizens' status lookups per client address.
+    pub public_lookups: RateLimiter,
     pub metrics: Metrics,
+    /// Group commit for kiosk votes.
+    pub vote_writer: VoteWriter,
     pub started_at: Instant,
 }
 
@@ -29,10 +34,21 @@ impl AppState {
     pub fn new(config: Config) -> Result<AppState, String> {
         let backend = Backend::from_url(&config.database_url);
         let pool = db::init_pool(&backend, config.pool_size).map_err(|e| e.to_string())?;
+        {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            db::write_tx(&mut conn, |conn| {
+                db::calendar::seed_defaults(conn, chrono::Utc::now().naive_utc())
+            })
+            .map_err(|e| format!("loading the holiday calendar: {e}"))?;
+        }
         let jwt = JwtKeys::load(&config.jwt_secret)?;
         let hash_permits = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
+        let vote_writer = VoteWriter::start(
+            pool.clone(),
+            chrono::Duration::seconds(config.vote_repeat_guard_seconds),
+        );
         Ok(AppState {
             backend,
             pool,
@@ -43,7 +59,12 @@ impl AppState {
                 config.login_limit_per_account,
                 config.login_window,
             ),
+            public_lookups: RateLimiter::new(
+                config.public_lookups_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
             metrics: Metrics::default(),
+            vote_writer,
             started_at: Instant::now(),
             config,
         })

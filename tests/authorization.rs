@@ -66,6 +66,23 @@ async fn every_role_against_every_endpoint() {
     assert_eq!(procedure.status, 201, "{}", procedure.text);
     let procedure_id = procedure.body["id"].as_str().unwrap().to_owned();
 
+    let filing = |office: &str| {
+        json!({"procedure_code": "1.000948", "channel": "in_person", "office_id": office,
+               "applicant": {"name": "Nguyễn Văn A"}})
+    };
+    let mine = post(&app, "/api/v1/dossiers", Some(&clerk), filing(&commune.id)).await;
+    assert_eq!(mine.status, 201, "{}", mine.text);
+    let mine_id = mine.body["id"].as_str().unwrap().to_owned();
+    let mine_code = mine.body["code"].as_str().unwrap().to_owned();
+    let theirs = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&admin),
+        filing(&other_commune.id),
+    )
+    .await;
+    let theirs_id = theirs.body["id"].as_str().unwrap().to_owned();
+
     let ids = Ids {
         c1: commune.id.clone(),
         e1: other_commune.id.clone(),
@@ -198,6 +215,100 @@ async fn every_role_against_every_endpoint() {
             Method::PATCH,
             format!("/api/v1/procedures/{procedure_id}"),
             Some(|_ids, _| json!({"fee": 8000})),
+            [401, 200, 403, 403],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/dossiers",
+            None,
+            anon_admin_manager_clerk_ok,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/dossiers",
+            Some(
+                |ids, _| json!({"procedure_code": "1.000948", "channel": "postal", "office_id": ids.c1, "applicant": {"name": "Lê C"}}),
+            ),
+            [401, 201, 201, 201],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/dossiers",
+            Some(
+                |ids, _| json!({"procedure_code": "1.000948", "channel": "postal", "office_id": ids.e1, "applicant": {"name": "Lê C"}}),
+            ),
+            [401, 201, 403, 403],
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/dossiers/{mine_id}"),
+            None,
+            anon_admin_manager_clerk_ok,
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/dossiers/{mine_id}/events"),
+            None,
+            anon_admin_manager_clerk_ok,
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/dossiers/{mine_id}/deadline"),
+            None,
+            anon_admin_manager_clerk_ok,
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/dossiers/{mine_id}/events"),
+            Some(|ids, _| json!({"type": "transfer", "to_office_id": ids.c1})),
+            [401, 200, 200, 200],
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/dossiers/{theirs_id}"),
+            None,
+            [401, 200, 404, 404],
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/dossiers/{theirs_id}/events"),
+            None,
+            [401, 200, 404, 404],
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/dossiers/{theirs_id}/deadline"),
+            None,
+            [401, 200, 404, 404],
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/dossiers/{theirs_id}/events"),
+            Some(|_, _| json!({"type": "request_fee"})),
+            [401, 200, 404, 404],
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/public/dossiers/{mine_code}"),
+            None,
+            [200, 200, 200, 200],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/calendar/days?from=2026-02-01&to=2026-02-28",
+            None,
+            anon_admin_manager_clerk_ok,
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/calendar/exceptions/2031-01-02",
+            Some(|_, _| json!({"kind": "holiday", "name": "Nghỉ bù"})),
+            [401, 200, 403, 403],
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/calendar/exceptions/2031-01-02",
+            None,
             [401, 200, 403, 403],
         ),
     ];

@@ -2,10 +2,16 @@
 //! persist; they stay thin.
 
 pub mod auth;
+pub mod calendar;
+pub mod dossiers;
+pub mod kiosks;
 pub mod offices;
 pub mod ops;
 pub mod procedures;
+pub mod stats;
+pub mod targets;
 pub mod users;
+pub mod votes;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
@@ -197,7 +203,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(auth::configure)
             .configure(users::configure)
             .configure(offices::configure)
-            .configure(procedures::configure),
+            .configure(procedures::configure)
+            .configure(calendar::configure)
+            .configure(dossiers::configure)
+            .configure(kiosks::configure)
+            .configure(votes::configure)
+            .configure(targets::configure)
+            .configure(stats::configure),
     );
 }
 
@@ -212,6 +224,15 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "kiosk",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("mck_ kiosk token")
                     .build(),
             ),
         );
@@ -233,6 +254,15 @@ impl Modify for BearerAuth {
         offices::list_offices, offices::create_office, offices::get_office, offices::update_office,
         procedures::list_procedures, procedures::create_procedure, procedures::get_procedure,
         procedures::update_procedure,
+        calendar::days, calendar::put_exception, calendar::delete_exception,
+        dossiers::create_dossier, dossiers::list_dossiers, dossiers::get_dossier,
+        dossiers::post_event, dossiers::list_events, dossiers::get_deadline,
+        dossiers::public_lookup,
+        kiosks::create_kiosk, kiosks::list_kiosks, kiosks::revoke_kiosk, kiosks::kiosk_config,
+        kiosks::get_faces, kiosks::set_faces,
+        votes::post_vote, votes::post_batch,
+        targets::list_targets, targets::put_target,
+        stats::satisfaction,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -241,6 +271,13 @@ impl Modify for BearerAuth {
         (name = "users", description = "Staff accounts"),
         (name = "offices", description = "The office tree"),
         (name = "procedures", description = "The procedure catalogue"),
+        (name = "calendar", description = "The working-day calendar"),
+        (name = "dossiers", description = "Dossiers and their lifecycle"),
+        (name = "public", description = "For citizens, without login"),
+        (name = "kiosks", description = "Kiosk devices and the faces they show"),
+        (name = "votes", description = "Satisfaction votes from kiosks"),
+        (name = "targets", description = "Yearly targets"),
+        (name = "stats", description = "Managers' statistics"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod jwt;
+pub mod kiosk;
 pub mod password;
 pub mod policy;
 pub mod rate_limit;

@@ -1,11 +1,17 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, migrations,
 //! and the queries, one module per table.
 
+pub mod calendar;
+pub mod dossiers;
+pub mod kiosks;
 pub mod offices;
 pub mod procedures;
 pub mod schema;
+pub mod targets;
 pub mod tokens;
 pub mod users;
+pub mod vote_writer;
+pub mod votes;
 
 use std::time::Duration;
 

@@ -80,3 +80,11 @@ pub fn list(
     }
     query.order(procedures::code.asc()).limit(limit).load(conn)
 }
+
+pub fn find_by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<ProcedureRow>> {
+    procedures::table
+        .filter(procedures::code.eq(code))
+        .select(ProcedureRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -2,5 +2,14 @@
 //! plain types, tested without a database.
 
 pub mod account;
+pub mod calendar;
+pub mod codes;
+pub mod deadline;
+pub mod dossier;
+pub mod lifecycle;
+pub mod lunar;
 pub mod office;
 pub mod procedure;
+pub mod satisfaction;
+pub mod target;
+pub mod text;

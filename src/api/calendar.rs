@@ -1,0 +1,246 @@
+//! The working-day calendar: which days are worked and why; admins add or remove
+//! holidays and swapped working days, and open dossiers' due dates follow.
+
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{clean_text, fail_if_any, resource};
+use crate::auth::Actor;
+use crate::db::{self, calendar::ExceptionRow, AnyConnection};
+use crate::domain::account::Role;
+use crate::domain::calendar::{Calendar, CalendarException, DayInfo, ExceptionKind};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const PROBLEM: &str = "application/problem+json";
+/// Longest range one `days` call answers.
+const MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DaysQuery {
+    /// First day (inclusive), `YYYY-MM-DD`.
+    pub from: NaiveDate,
+    /// Last day (inclusive), at most 366 days after `from`.
+    pub to: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutException {
+    pub kind: ExceptionKind,
+    #[schema(
+        example = "Tết Nguyên đán",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExceptionChange {
+    /// The exception as stored (absent after a removal).
+    pub exception: Option<CalendarException>,
+    /// Open dossiers whose due date moved.
+    pub recomputed_dossiers: usize,
+}
+
+/// Each day of a range: worked or not, and why (weekend, holiday name, swapped day).
+#[utoipa::path(get, path = "/api/v1/calendar/days", tag = "calendar", params(DaysQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The days", body = Vec<DayInfo>),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid range", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn days(
+    state: web::Data<AppState>,
+    _actor: Actor,
+    query: web::Query<DaysQuery>,
+) -> ApiResult<HttpResponse> {
+    let DaysQuery { from, to } = query.into_inner();
+    let span = (to - from).num_days();
+    if !(0..MAX_DAYS).contains(&span) {
+        return Err(ApiError::field(
+            "to",
+            format!("must be on or after `from` and within {MAX_DAYS} days"),
+        ));
+    }
+    let hours = state.config.office_hours;
+    let calendar = state
+        .db(move |conn| Ok(db::calendar::load(conn, hours)?))
+        .await?;
+    let days: Vec<DayInfo> = from
+        .iter_days()
+        .take(span as usize + 1)
+        .map(|d| calendar.day(d))
+        .collect();
+    Ok(HttpResponse::Ok().json(days))
+}
+
+fn parse_day(raw: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| ApiError::field("date", "expected YYYY-MM-DD"))
+}
+
+/// Recomputes the due date of every open dossier after a calendar change, recording
+/// an event on each one that moved. Ended dossiers keep their due date and verdict.
+pub fn recompute_open_dossiers(
+    conn: &mut AnyConnection,
+    calendar: &Calendar,
+    actor_id: &str,
+    why: &str,
+) -> ApiResult<usize> {
+    let now = Utc::now();
+    let mut moved = 0;
+    for mut row in db::dossiers::open_received(conn)? {
+        let before = row.state();
+        let mut after = before.clone();
+        after.recompute_deadline(calendar);
+        if after.due_at == before.due_at {
+            continue;
+        }
+        let previous_version = row.version;
+        row.set_state(&after);
+        row.version += 1;
+        row.updated_at = now.naive_utc();
+        if !db::dossiers::update_if_version(conn, &row, previous_version)? {
+            return Err(ApiError::Conflict(
+                "version_conflict",
+                "a dossier changed meanwhile; retry".to_owned(),
+            ));
+        }
+        let data = serde_json::json!({
+            "previous_due_date": before.due_date,
+            "due_date": after.due_date,
+            "due_at": after.due_at,
+        });
+        db::dossiers::insert_event(
+            conn,
+            &db::dossiers::EventRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                dossier_id: row.id.clone(),
+                version: row.version,
+                event_type: "deadline_recomputed".to_owned(),
+                from_status: Some(row.status.clone()),
+                to_status: row.status.clone(),
+                actor_id: Some(actor_id.to_owned()),
+                at: now.naive_utc(),
+                recorded_at: now.naive_utc(),
+                back_dated: false,
+                note: Some(why.to_owned()),
+                data: data.to_string(),
+            },
+        )?;
+        moved += 1;
+    }
+    Ok(moved)
+}
+
+/// Adds or replaces a holiday or a swapped working day (admin). Confirms it: an
+/// exception an admin has set is no longer provisional.
+#[utoipa::path(put, path = "/api/v1/calendar/exceptions/{date}", tag = "calendar", request_body = PutException,
+    security(("bearer" = [])),
+    params(("date" = chrono::NaiveDate, Path, description = "The day, YYYY-MM-DD")),
+    responses(
+        (status = 200, description = "Stored; open dossiers recomputed", body = ExceptionChange),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid date or fields", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn put_exception(
+    state: web::Data<AppState>,
+    actor: Actor,
+    date: web::Path<String>,
+    body: web::Json<PutException>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin])?;
+    let day = parse_day(&date)?;
+    let body = body.into_inner();
+    let mut errors = Vec::new();
+    let name = clean_text(&mut errors, "name", &body.name, 200);
+    fail_if_any(errors)?;
+    let exception = CalendarException {
+        date: day,
+        kind: body.kind,
+        name,
+        provisional: false,
+    };
+    let hours = state.config.office_hours;
+    let stored = exception.clone();
+    let moved = state
+        .write(move |conn| {
+            db::calendar::put(
+                conn,
+                &ExceptionRow::from_domain(&stored, Utc::now().naive_utc()),
+            )?;
+            let calendar = db::calendar::load(conn, hours)?;
+            let why = format!(
+                "calendar changed: {} is now {} ({})",
+                day,
+                db::calendar::kind_str(stored.kind),
+                stored.name
+            );
+            recompute_open_dossiers(conn, &calendar, &actor.user_id, &why)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ExceptionChange {
+        exception: Some(exception),
+        recomputed_dossiers: moved,
+    }))
+}
+
+/// Removes a holiday or swapped working day (admin): the day follows the weekly pattern again.
+#[utoipa::path(delete, path = "/api/v1/calendar/exceptions/{date}", tag = "calendar", security(("bearer" = [])),
+    params(("date" = chrono::NaiveDate, Path, description = "The day, YYYY-MM-DD")),
+    responses(
+        (status = 200, description = "Removed; open dossiers recomputed", body = ExceptionChange),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No exception on that day", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid date", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn delete_exception(
+    state: web::Data<AppState>,
+    actor: Actor,
+    date: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin])?;
+    let day = parse_day(&date)?;
+    let hours = state.config.office_hours;
+    let moved = state
+        .write(move |conn| {
+            let old = db::calendar::find(conn, day)?.ok_or_else(|| {
+                ApiError::NotFound(
+                    "exception_not_found",
+                    format!("no holiday or working day on {day}"),
+                )
+            })?;
+            db::calendar::delete(conn, day)?;
+            let calendar = db::calendar::load(conn, hours)?;
+            let why = format!(
+                "calendar changed: {day} is no longer {} ({})",
+                old.kind, old.name
+            );
+            recompute_open_dossiers(conn, &calendar, &actor.user_id, &why)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ExceptionChange {
+        exception: None,
+        recomputed_dossiers: moved,
+    }))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/calendar/days", "GET").route(web::get().to(days)))
+        .service(
+            resource("/calendar/exceptions/{date}", "PUT, DELETE")
+                .route(web::put().to(put_exception))
+                .route(web::delete().to(delete_exception)),
+        );
+}

@@ -1,0 +1,327 @@
+//! Kiosk devices (registered by admins and by managers within their subtree), the
+//! faces each office's kiosks show, and the kiosk's own view of its configuration.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{clean_text, fail_if_any, parse_id, resource, to_uuid, utc};
+use crate::auth::kiosk::{new_token, KioskDevice};
+use crate::auth::{Actor, Scope};
+use crate::db::{self, kiosks::KioskRow, AnyConnection};
+use crate::domain::account::Role;
+use crate::domain::satisfaction::{check_faces, Rating};
+use crate::domain::target::ancestors_nearest_first;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const PROBLEM: &str = "application/problem+json";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KioskView {
+    pub id: uuid::Uuid,
+    pub office_id: uuid::Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<KioskRow> for KioskView {
+    fn from(row: KioskRow) -> KioskView {
+        KioskView {
+            id: to_uuid(&row.id),
+            office_id: to_uuid(&row.office_id),
+            name: row.name,
+            created_at: utc(row.created_at),
+            last_used_at: row.last_used_at.map(utc),
+            revoked_at: row.revoked_at.map(utc),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewKiosk {
+    pub kiosk: KioskView,
+    /// Shown this once: configure the device with it. Only its digest is stored.
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKiosk {
+    pub office_id: uuid::Uuid,
+    #[schema(
+        example = "Quầy 1 - máy tính bảng",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KioskQuery {
+    pub office_id: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Face {
+    pub rating: Rating,
+    /// Vietnamese label, e.g. "Hài lòng".
+    pub vi: String,
+    pub en: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KioskConfig {
+    pub office_id: uuid::Uuid,
+    /// The faces to show, in order.
+    pub ratings: Vec<Face>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetFaces {
+    /// 2-4 distinct ratings including a satisfied one and `unsatisfied`.
+    #[schema(min_items = 2, max_items = 4)]
+    pub ratings: Vec<Rating>,
+}
+
+fn faces(office_id: &str, ratings: &[Rating]) -> KioskConfig {
+    KioskConfig {
+        office_id: to_uuid(office_id),
+        ratings: ratings
+            .iter()
+            .map(|r| Face {
+                rating: *r,
+                vi: r.label_vi().to_owned(),
+                en: r.label_en().to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// The faces in force for an office: its own, else its nearest ancestor's, else the default.
+pub fn effective_faces(conn: &mut AnyConnection, office_id: &str) -> ApiResult<Vec<Rating>> {
+    let office =
+        db::offices::find(conn, office_id)?.ok_or_else(|| ApiError::not_found("office"))?;
+    for id in ancestors_nearest_first(&office.path) {
+        if let Some(stored) = db::kiosks::ratings_of(conn, &id)? {
+            if let Ok(ratings) = serde_json::from_str::<Vec<Rating>>(&stored) {
+                return Ok(ratings);
+            }
+        }
+    }
+    Ok(Rating::DEFAULT_FACES.to_vec())
+}
+
+/// Loads an office the actor manages (admin, or manager of its subtree).
+fn managed_office(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    office_id: &str,
+) -> ApiResult<db::offices::OfficeRow> {
+    actor.require(&[Role::Admin, Role::Manager])?;
+    let office = db::offices::find(conn, office_id)?.ok_or_else(|| {
+        ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+    })?;
+    if !actor.covers(&office.id, &office.path) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(office)
+}
+
+/// Registers a kiosk for an office and returns its token, once.
+#[utoipa::path(post, path = "/api/v1/kiosks", tag = "kiosks", request_body = CreateKiosk, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Registered; the token is in this answer only", body = NewKiosk),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not a manager of this office", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such office", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn create_kiosk(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<CreateKiosk>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let mut errors = Vec::new();
+    let name = clean_text(&mut errors, "name", &body.name, 100);
+    fail_if_any(errors)?;
+    let office_id = body.office_id.to_string();
+    let (token, digest) = new_token();
+    let row = state
+        .write(move |conn| {
+            managed_office(conn, &actor, &office_id)?;
+            let row = KioskRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                office_id,
+                name,
+                token_hash: digest,
+                created_by: Some(actor.user_id.clone()),
+                created_at: Utc::now().naive_utc(),
+                last_used_at: None,
+                revoked_at: None,
+            };
+            db::kiosks::insert(conn, &row)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(NewKiosk {
+        kiosk: KioskView::from(row),
+        token,
+    }))
+}
+
+/// Kiosks in the caller's scope, with their last use (never their token).
+#[utoipa::path(get, path = "/api/v1/kiosks", tag = "kiosks", params(KioskQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The kiosks", body = Vec<KioskView>),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Clerks do not manage kiosks", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn list_kiosks(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<KioskQuery>,
+) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin, Role::Manager])?;
+    let office_id = query.office_id.map(|o| o.to_string());
+    let rows = state
+        .db(move |conn| {
+            let offices = match actor.scope() {
+                Scope::Subtree(path) => Some(db::dossiers::subtree_office_ids(conn, &path)?),
+                _ => None,
+            };
+            Ok(db::kiosks::list(conn, offices, office_id)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(KioskView::from).collect::<Vec<_>>()))
+}
+
+/// Revokes a kiosk at once: its token stops working.
+#[utoipa::path(delete, path = "/api/v1/kiosks/{id}", tag = "kiosks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Kiosk id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not a manager of its office", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such kiosk", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn revoke_kiosk(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id, "kiosk")?;
+    state
+        .write(move |conn| {
+            let kiosk = db::kiosks::find(conn, &id)?.ok_or_else(|| {
+                ApiError::NotFound("kiosk_not_found", "kiosk not found".to_owned())
+            })?;
+            managed_office(conn, &actor, &kiosk.office_id)?;
+            db::kiosks::revoke(conn, &id, Utc::now().naive_utc())?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// For the kiosk: the faces to show, with Vietnamese and English labels.
+#[utoipa::path(get, path = "/api/v1/kiosk/config", tag = "kiosks", security(("kiosk" = [])),
+    responses(
+        (status = 200, description = "The configuration", body = KioskConfig),
+        (status = 401, description = "No valid kiosk token", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn kiosk_config(
+    state: web::Data<AppState>,
+    kiosk: KioskDevice,
+) -> ApiResult<HttpResponse> {
+    let office_id = kiosk.office_id.clone();
+    let ratings = state
+        .db(move |conn| effective_faces(conn, &office_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(faces(&kiosk.office_id, &ratings)))
+}
+
+/// The faces an office's kiosks show (its own or inherited).
+#[utoipa::path(get, path = "/api/v1/offices/{id}/kiosk-ratings", tag = "kiosks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id")),
+    responses(
+        (status = 200, description = "The faces in force", body = KioskConfig),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such office", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn get_faces(
+    state: web::Data<AppState>,
+    _actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id, "office")?;
+    let office_id = id.clone();
+    let ratings = state
+        .db(move |conn| effective_faces(conn, &office_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(faces(&id, &ratings)))
+}
+
+/// Sets the faces of an office's kiosks (admin, or manager of its subtree); offices
+/// below it without their own setting follow.
+#[utoipa::path(put, path = "/api/v1/offices/{id}/kiosk-ratings", tag = "kiosks", request_body = SetFaces, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id")),
+    responses(
+        (status = 200, description = "Stored", body = KioskConfig),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Not a manager of this office", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such office", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Not a usable set of faces", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn set_faces(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: web::Json<SetFaces>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_id(&id, "office")?;
+    let ratings = body.into_inner().ratings;
+    check_faces(&ratings).map_err(|m| ApiError::field("ratings", m))?;
+    let stored = serde_json::to_string(&ratings).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let office_id = id.clone();
+    state
+        .write(move |conn| {
+            managed_office(conn, &actor, &office_id)?;
+            Ok(db::kiosks::set_ratings(
+                conn,
+                &office_id,
+                &stored,
+                Utc::now().naive_utc(),
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(faces(&id, &ratings)))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/kiosks", "GET, POST")
+            .route(web::get().to(list_kiosks))
+            .route(web::post().to(create_kiosk)),
+    )
+    .service(resource("/kiosks/{id}", "DELETE").route(web::delete().to(revoke_kiosk)))
+    .service(resource("/kiosk/config", "GET").route(web::get().to(kiosk_config)))
+    .service(
+        resource("/offices/{id}/kiosk-ratings", "GET, PUT")
+            .route(web::get().to(get_faces))
+            .route(web::put().to(set_faces)),
+    );
+}

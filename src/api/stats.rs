@@ -1,0 +1,370 @@
+//! Managers' statistics, as JSON or as CSV (UTF-8 with a BOM so Excel shows Vietnamese).
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::resource;
+use crate::auth::Actor;
+use crate::db::{self, votes::VoteGroup, AnyConnection};
+use crate::domain::account::Role;
+use crate::domain::calendar::local_date;
+use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
+use crate::domain::target::{ancestors_nearest_first, resolve, Metric, SetTarget};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const PROBLEM: &str = "application/problem+json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SatisfactionGroup {
+    /// The office's direct children (drill-down), each with its subtree.
+    Office,
+    Month,
+    /// Local weekday.
+    Weekday,
+    /// Local hour of the day.
+    Hour,
+    Clerk,
+    Procedure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SatisfactionQuery {
+    /// The office whose subtree is counted; default the caller's own.
+    pub office_id: Option<uuid::Uuid>,
+    /// First local date (inclusive); default 1 January of this year.
+    pub from: Option<NaiveDate>,
+    /// Last local date (inclusive); default today.
+    pub to: Option<NaiveDate>,
+    pub group_by: Option<SatisfactionGroup>,
+    /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SatisfactionRow {
+    /// Group key (office id, `2026-03`, `monday`, `9`, clerk or procedure id); `total` for the whole.
+    pub key: String,
+    pub label: String,
+    pub counts: RatingCounts,
+    pub total: i64,
+    /// Satisfied (including very satisfied) over all votes.
+    pub satisfaction_rate: Rate,
+    pub neutral_share: Rate,
+    pub unsatisfied_share: Rate,
+    pub target: f64,
+    /// `null` without votes.
+    pub meets_target: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SatisfactionReport {
+    pub office_id: uuid::Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group_by: Option<SatisfactionGroup>,
+    pub total: SatisfactionRow,
+    pub groups: Vec<SatisfactionRow>,
+}
+
+fn row(key: String, label: String, counts: RatingCounts, target_bp: i32) -> SatisfactionRow {
+    let rate = counts.satisfaction_rate();
+    SatisfactionRow {
+        key,
+        label,
+        total: counts.total(),
+        satisfaction_rate: rate,
+        neutral_share: counts.share(Rating::Neutral),
+        unsatisfied_share: counts.share(Rating::Unsatisfied),
+        target: target_bp as f64 / 10_000.0,
+        // Integer comparison: numerator / denominator >= bp / 10000.
+        meets_target: (rate.denominator > 0)
+            .then(|| rate.numerator * 10_000 >= target_bp as i64 * rate.denominator),
+        counts,
+    }
+}
+
+/// Whether the client asked for CSV (query `format=csv` or `Accept: text/csv`).
+pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
+    format == Some(Format::Csv)
+        || (format.is_none()
+            && req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/csv")))
+}
+
+/// A CSV file: UTF-8 with a BOM, fields quoted when needed.
+pub fn csv_response(filename: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> HttpResponse {
+    let quote = |field: &str| {
+        if field.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", field.replace('"', "\"\""))
+        } else {
+            field.to_owned()
+        }
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&header_row.join(","));
+    out.push_str("\r\n");
+    for r in rows {
+        out.push_str(&r.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(out)
+}
+
+fn rate_text(rate: &Rate) -> String {
+    rate.value.map(|v| format!("{v:.4}")).unwrap_or_default()
+}
+
+/// The office a manager asks about, checked against its scope; period defaults.
+pub fn resolve_office(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    office_id: Option<String>,
+) -> ApiResult<db::offices::OfficeRow> {
+    actor.require(&[Role::Admin, Role::Manager])?;
+    let office_id = office_id
+        .or_else(|| actor.office_id.clone())
+        .ok_or_else(|| ApiError::field("office_id", "say which office"))?;
+    let office = db::offices::find(conn, &office_id)?.ok_or_else(|| {
+        ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+    })?;
+    if !actor.covers(&office.id, &office.path) {
+        return Err(ApiError::NotFound(
+            "office_not_found",
+            "the office does not exist".to_owned(),
+        ));
+    }
+    Ok(office)
+}
+
+pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let today = local_date(Utc::now());
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    if from > to {
+        return Err(ApiError::field("from", "must not be after `to`"));
+    }
+    if (to - from).num_days() > 3660 {
+        return Err(ApiError::field("from", "periods are at most ten years"));
+    }
+    Ok((from, to))
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Satisfaction: counts per rating, the rate with its integers, the target and whether
+/// it is met, in total and per group. Individual votes are never shown.
+#[utoipa::path(get, path = "/api/v1/stats/satisfaction", tag = "stats", params(SatisfactionQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The report, or CSV with `format=csv` / `Accept: text/csv`",
+            content((SatisfactionReport = "application/json"), (String = "text/csv"))),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Managers and admins only", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn satisfaction(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    query: web::Query<SatisfactionQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let (from, to) = period(query.from, query.to)?;
+    let group_by = query.group_by;
+    let office_id = query.office_id.map(|o| o.to_string());
+    let report = state
+        .db(move |conn| {
+            let office = resolve_office(conn, &actor, office_id)?;
+            let offices = db::dossiers::subtree_office_ids(conn, &office.path)?;
+            let ancestors = ancestors_nearest_first(&office.path);
+            let set = db::targets::for_offices(
+                conn,
+                &ancestors,
+                to.year(),
+                Metric::Satisfaction.as_str(),
+            )?;
+            let set_refs: Vec<SetTarget<'_>> = set
+                .iter()
+                .map(|t| SetTarget {
+                    office_id: &t.office_id,
+                    field: &t.field,
+                    basis_points: t.value_bp,
+                })
+                .collect();
+            let (target_bp, _) = resolve(&ancestors, None, &set_refs, Metric::Satisfaction);
+            let db_group = match group_by {
+                None | Some(SatisfactionGroup::Month) | Some(SatisfactionGroup::Weekday) => {
+                    VoteGroup::Date
+                }
+                Some(SatisfactionGroup::Office) => VoteGroup::Office,
+                Some(SatisfactionGroup::Hour) => VoteGroup::Hour,
+                Some(SatisfactionGroup::Clerk) => VoteGroup::Clerk,
+                Some(SatisfactionGroup::Procedure) => VoteGroup::Procedure,
+            };
+            let counted = db::votes::counts(conn, &offices, from, to, db_group)?;
+            let mut total = RatingCounts::default();
+            let mut groups: BTreeMap<String, RatingCounts> = BTreeMap::new();
+            // For office drill-down: which child subtree each office lies in.
+            let children = match group_by {
+                Some(SatisfactionGroup::Office) => db::offices::list(
+                    conn,
+                    &db::offices::OfficeFilter {
+                        parent_id: Some(office.id.clone()),
+                        ..Default::default()
+                    },
+                    10_000,
+                )?,
+                _ => Vec::new(),
+            };
+            let mut child_of: BTreeMap<String, String> = BTreeMap::new();
+            for child in &children {
+                for id in db::dossiers::subtree_office_ids(conn, &child.path)? {
+                    child_of.insert(id, child.id.clone());
+                }
+            }
+            for (key, rating, count) in counted {
+                let Some(rating) = Rating::parse(&rating) else {
+                    continue;
+                };
+                total.add(rating, count);
+                let Some(group_by) = group_by else { continue };
+                let key = match (group_by, key) {
+                    (SatisfactionGroup::Month, Some(date)) => date[..7].to_owned(),
+                    (SatisfactionGroup::Weekday, Some(date)) => {
+                        NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                            .map(|d| {
+                                WEEKDAYS[d.weekday().num_days_from_monday() as usize].to_owned()
+                            })
+                            .unwrap_or(date)
+                    }
+                    (SatisfactionGroup::Office, Some(id)) => {
+                        child_of.get(&id).cloned().unwrap_or(office.id.clone())
+                    }
+                    (_, Some(key)) => key,
+                    (_, None) => "unknown".to_owned(),
+                };
+                groups.entry(key).or_default().add(rating, count);
+            }
+            // Labels: office names, clerk names, procedure codes.
+            let mut labels: BTreeMap<String, String> = BTreeMap::new();
+            match group_by {
+                Some(SatisfactionGroup::Office) => {
+                    labels.insert(office.id.clone(), format!("{} (trực tiếp)", office.name));
+                    for child in &children {
+                        labels.insert(child.id.clone(), child.name.clone());
+                        groups.entry(child.id.clone()).or_default();
+                    }
+                }
+                Some(SatisfactionGroup::Clerk) => {
+                    for key in groups.keys() {
+                        if let Some(user) = db::users::find(conn, key)? {
+                            labels.insert(key.clone(), user.full_name);
+                        }
+                    }
+                }
+                Some(SatisfactionGroup::Procedure) => {
+                    for key in groups.keys() {
+                        if let Some(p) = db::procedures::find(conn, key)? {
+                            labels.insert(key.clone(), format!("{} {}", p.code, p.name));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut rows: Vec<SatisfactionRow> = groups
+                .into_iter()
+                .map(|(key, counts)| {
+                    let label = labels.get(&key).cloned().unwrap_or_else(|| key.clone());
+                    row(key, label, counts, target_bp)
+                })
+                .collect();
+            if group_by == Some(SatisfactionGroup::Weekday) {
+                rows.sort_by_key(|r| WEEKDAYS.iter().position(|w| *w == r.key));
+            }
+            if group_by == Some(SatisfactionGroup::Hour) {
+                rows.sort_by_key(|r| r.key.parse::<u32>().unwrap_or(99));
+            }
+            Ok(SatisfactionReport {
+                office_id: super::to_uuid(&office.id),
+                from,
+                to,
+                group_by,
+                total: row("total".to_owned(), office.name.clone(), total, target_bp),
+                groups: rows,
+            })
+        })
+        .await?;
+    if wants_csv(&req, query.format) {
+        let line = |r: &SatisfactionRow| {
+            vec![
+                r.key.clone(),
+                r.label.clone(),
+                r.counts.very_satisfied.to_string(),
+                r.counts.satisfied.to_string(),
+                r.counts.neutral.to_string(),
+                r.counts.unsatisfied.to_string(),
+                r.total.to_string(),
+                r.satisfaction_rate.numerator.to_string(),
+                rate_text(&r.satisfaction_rate),
+                format!("{:.4}", r.target),
+                r.meets_target.map(|m| m.to_string()).unwrap_or_default(),
+            ]
+        };
+        let mut rows: Vec<Vec<String>> = report.groups.iter().map(line).collect();
+        rows.push(line(&report.total));
+        return Ok(csv_response(
+            "satisfaction.csv",
+            &[
+                "group",
+                "label",
+                "very_satisfied",
+                "satisfied",
+                "neutral",
+                "unsatisfied",
+                "total",
+                "satisfied_total",
+                "satisfaction_rate",
+                "target",
+                "meets_target",
+            ],
+            rows,
+        ));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/stats/satisfaction", "GET").route(web::get().to(satisfaction)));
+}

@@ -1,0 +1,107 @@
+//! Kiosk devices: opaque `mck_` tokens with 256 random bits, stored only as a SHA-256
+//! digest (the entropy makes a slow hash unnecessary), scoped to one office.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use base64::Engine as _;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::actor::KIOSK_TOKEN_PREFIX;
+use crate::db;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A new token and the digest to store.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!(
+        "{KIOSK_TOKEN_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let digest = token_digest(&token);
+    (token, digest)
+}
+
+pub fn token_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The kiosk behind a request.
+#[derive(Debug, Clone)]
+pub struct KioskDevice {
+    pub id: String,
+    pub office_id: String,
+}
+
+impl FromRequest for KioskDevice {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<KioskDevice, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_owned());
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+            let token = token.ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "missing_token",
+                    "send `Authorization: Bearer <kiosk token>`".to_owned(),
+                )
+            })?;
+            if !token.starts_with(KIOSK_TOKEN_PREFIX) {
+                return Err(ApiError::Unauthorized(
+                    "wrong_token_kind",
+                    "this endpoint takes a kiosk token, not a staff token".to_owned(),
+                ));
+            }
+            let digest = token_digest(&token);
+            let kiosk = state
+                .db(move |conn| Ok(db::kiosks::find_by_token_hash(conn, &digest)?))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("invalid_token", "unknown kiosk token".to_owned())
+                })?;
+            if kiosk.revoked_at.is_some() {
+                return Err(ApiError::Unauthorized(
+                    "token_revoked",
+                    "this kiosk has been revoked".to_owned(),
+                ));
+            }
+            Ok(KioskDevice {
+                id: kiosk.id,
+                office_id: kiosk.office_id,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_prefixed_and_hashed() {
+        let (token, digest) = new_token();
+        assert!(token.starts_with("mck_"));
+        assert!(token.len() >= 4 + 43, "256 bits in base64url");
+        assert_eq!(digest, token_digest(&token));
+        assert_eq!(digest.len(), 64);
+        assert_ne!(new_token().0, token);
+    }
+}

@@ -1,0 +1,369 @@
+//! Queries on `dossiers`, `dossier_events` and `dossier_sequences`, and the mapping
+//! between a stored dossier and the domain's [`DossierState`].
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::schema::{dossier_events, dossier_sequences, dossiers, procedures};
+use super::{is_unique_violation, AnyConnection};
+use crate::domain::deadline::{Channel, Pause, Verdict};
+use crate::domain::dossier::{DossierState, Outcome};
+use crate::domain::lifecycle::Status;
+use crate::domain::procedure::DeadlineUnit;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = dossiers, treat_none_as_null = true)]
+pub struct DossierRow {
+    pub id: String,
+    pub code: String,
+    pub office_id: String,
+    pub processing_office_id: String,
+    pub procedure_id: String,
+    pub channel: String,
+    pub status: String,
+    pub applicant_name: String,
+    pub applicant_name_folded: String,
+    pub applicant_id_number: Option<String>,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_address: Option<String>,
+    pub deadline_value: i32,
+    pub deadline_unit: String,
+    pub submitted_at: NaiveDateTime,
+    pub received_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub due_date: Option<NaiveDate>,
+    pub pauses: String,
+    pub paused_since: Option<NaiveDateTime>,
+    pub supplement_requests: i32,
+    pub appointment_date: Option<NaiveDate>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub verdict: Option<String>,
+    pub outcome: Option<String>,
+    pub created_by: Option<String>,
+    pub version: i32,
+    pub last_event_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = dossier_events)]
+pub struct EventRow {
+    pub id: String,
+    pub dossier_id: String,
+    pub version: i32,
+    pub event_type: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: Option<String>,
+    pub at: NaiveDateTime,
+    pub recorded_at: NaiveDateTime,
+    pub back_dated: bool,
+    pub note: Option<String>,
+    pub data: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredPause {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+pub fn channel_str(channel: Channel) -> &'static str {
+    match channel {
+        Channel::InPerson => "in_person",
+        Channel::Online => "online",
+        Channel::Postal => "postal",
+    }
+}
+
+pub fn parse_channel(s: &str) -> Channel {
+    match s {
+        "online" => Channel::Online,
+        "postal" => Channel::Postal,
+        _ => Channel::InPerson,
+    }
+}
+
+pub fn verdict_str(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Early => "early",
+        Verdict::OnTime => "on_time",
+        Verdict::Late => "late",
+    }
+}
+
+pub fn parse_verdict(s: &str) -> Option<Verdict> {
+    match s {
+        "early" => Some(Verdict::Early),
+        "on_time" => Some(Verdict::OnTime),
+        "late" => Some(Verdict::Late),
+        _ => None,
+    }
+}
+
+fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+impl DossierRow {
+    pub fn state(&self) -> DossierState {
+        let pauses: Vec<StoredPause> = serde_json::from_str(&self.pauses).unwrap_or_default();
+        DossierState {
+            status: Status::parse(&self.status).unwrap_or(Status::Received),
+            channel: parse_channel(&self.channel),
+            deadline_value: self.deadline_value,
+            deadline_unit: DeadlineUnit::parse(&self.deadline_unit)
+                .unwrap_or(DeadlineUnit::WorkingDays),
+            received_at: self.received_at.map(utc),
+            processing_office_id: self.processing_office_id.clone(),
+            pauses: pauses
+                .into_iter()
+                .map(|p| Pause {
+                    from: p.from,
+                    to: p.to,
+                })
+                .collect(),
+            paused_since: self.paused_since.map(utc),
+            supplement_requests: self.supplement_requests,
+            appointment_date: self.appointment_date,
+            due_at: self.due_at.map(utc),
+            due_date: self.due_date,
+            ended_at: self.ended_at.map(utc),
+            verdict: self.verdict.as_deref().and_then(parse_verdict),
+            outcome: self.outcome.as_deref().map(|o| {
+                if o == "denied" {
+                    Outcome::Denied
+                } else {
+                    Outcome::Approved
+                }
+            }),
+        }
+    }
+
+    /// Copies the rule-owned fields back from the domain state.
+    pub fn set_state(&mut self, state: &DossierState) {
+        let pauses: Vec<StoredPause> = state
+            .pauses
+            .iter()
+            .map(|p| StoredPause {
+                from: p.from,
+                to: p.to,
+            })
+            .collect();
+        self.status = state.status.as_str().to_owned();
+        self.received_at = state.received_at.map(|t| t.naive_utc());
+        self.processing_office_id = state.processing_office_id.clone();
+        self.pauses = serde_json::to_string(&pauses).unwrap_or_else(|_| "[]".to_owned());
+        self.paused_since = state.paused_since.map(|t| t.naive_utc());
+        self.supplement_requests = state.supplement_requests;
+        self.appointment_date = state.appointment_date;
+        self.due_at = state.due_at.map(|t| t.naive_utc());
+        self.due_date = state.due_date;
+        self.ended_at = state.ended_at.map(|t| t.naive_utc());
+        self.verdict = state.verdict.map(|v| verdict_str(v).to_owned());
+        self.outcome = state.outcome.map(|o| o.as_str().to_owned());
+    }
+}
+
+/// Takes the next number of the office's sequence for `day`, inside the caller's
+/// transaction: gap-free (a rolled-back dossier gives its number back) and unique
+/// across instances (the row lock serializes concurrent receipts on PostgreSQL; SQLite
+/// writes are serialized by `BEGIN IMMEDIATE`).
+pub fn next_sequence(
+    conn: &mut AnyConnection,
+    office_id: &str,
+    day: NaiveDate,
+) -> QueryResult<i32> {
+    let bump = |conn: &mut AnyConnection| {
+        diesel::update(dossier_sequences::table.find((office_id, day)))
+            .set(dossier_sequences::last_value.eq(dossier_sequences::last_value + 1))
+            .execute(conn)
+    };
+    if bump(conn)? == 0 {
+        // First dossier of the day here. A concurrent first insert makes ours fail: the
+        // savepoint keeps the transaction usable on PostgreSQL, then we bump theirs.
+        conn.batch_execute("SAVEPOINT dossier_sequence")?;
+        let inserted = diesel::insert_into(dossier_sequences::table)
+            .values((
+                dossier_sequences::office_id.eq(office_id),
+                dossier_sequences::day.eq(day),
+                dossier_sequences::last_value.eq(1),
+            ))
+            .execute(conn);
+        match inserted {
+            Ok(_) => {
+                conn.batch_execute("RELEASE SAVEPOINT dossier_sequence")?;
+                return Ok(1);
+            }
+            Err(e) if is_unique_violation(&e) => {
+                conn.batch_execute("ROLLBACK TO SAVEPOINT dossier_sequence")?;
+                bump(conn)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    dossier_sequences::table
+        .find((office_id, day))
+        .select(dossier_sequences::last_value)
+        .first(conn)
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &DossierRow) -> QueryResult<()> {
+    diesel::insert_into(dossiers::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Saves a dossier whose version the caller bumped; `false` when someone else saved
+/// it first (optimistic concurrency).
+pub fn update_if_version(
+    conn: &mut AnyConnection,
+    row: &DossierRow,
+    previous_version: i32,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        dossiers::table
+            .filter(dossiers::id.eq(&row.id))
+            .filter(dossiers::version.eq(previous_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<DossierRow>> {
+    dossiers::table
+        .find(id)
+        .select(DossierRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<DossierRow>> {
+    dossiers::table
+        .filter(dossiers::code.eq(code))
+        .select(DossierRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_event(conn: &mut AnyConnection, row: &EventRow) -> QueryResult<()> {
+    diesel::insert_into(dossier_events::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn events(conn: &mut AnyConnection, dossier_id: &str) -> QueryResult<Vec<EventRow>> {
+    dossier_events::table
+        .filter(dossier_events::dossier_id.eq(dossier_id))
+        .select(EventRow::as_select())
+        .order(dossier_events::version.asc())
+        .load(conn)
+}
+
+/// Dossiers whose due date follows the calendar: received and not ended.
+pub fn open_received(conn: &mut AnyConnection) -> QueryResult<Vec<DossierRow>> {
+    dossiers::table
+        .filter(dossiers::received_at.is_not_null())
+        .filter(dossiers::ended_at.is_null())
+        .select(DossierRow::as_select())
+        .load(conn)
+}
+
+#[derive(Debug, Default)]
+pub struct DossierFilter {
+    /// Receiving or processing office among these (the caller's scope); `None` = all.
+    pub offices: Option<Vec<String>>,
+    pub office_id: Option<String>,
+    pub status: Option<String>,
+    pub procedure_id: Option<String>,
+    pub field: Option<String>,
+    pub verdict: Option<String>,
+    /// Open, not waiting for the citizen, due before this date.
+    pub overdue_before: Option<NaiveDate>,
+    pub received_from: Option<NaiveDateTime>,
+    pub received_to: Option<NaiveDateTime>,
+    /// Folded search text: matches the code or the folded applicant name.
+    pub q: Option<String>,
+    /// Keyset: ids strictly below this one (ids are time-ordered UUID v7).
+    pub before_id: Option<String>,
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    limit: i64,
+) -> QueryResult<Vec<DossierRow>> {
+    let mut query = dossiers::table
+        .inner_join(procedures::table)
+        .select(DossierRow::as_select())
+        .into_boxed();
+    if let Some(offices) = &filter.offices {
+        query = query.filter(
+            dossiers::office_id
+                .eq_any(offices.clone())
+                .or(dossiers::processing_office_id.eq_any(offices.clone())),
+        );
+    }
+    if let Some(office_id) = &filter.office_id {
+        query = query.filter(
+            dossiers::office_id
+                .eq(office_id.clone())
+                .or(dossiers::processing_office_id.eq(office_id.clone())),
+        );
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(dossiers::status.eq(status.clone()));
+    }
+    if let Some(procedure_id) = &filter.procedure_id {
+        query = query.filter(dossiers::procedure_id.eq(procedure_id.clone()));
+    }
+    if let Some(field) = &filter.field {
+        query = query.filter(procedures::field.eq(field.clone()));
+    }
+    if let Some(verdict) = &filter.verdict {
+        query = query.filter(dossiers::verdict.eq(verdict.clone()));
+    }
+    if let Some(today) = filter.overdue_before {
+        query = query
+            .filter(dossiers::status.eq_any(["received", "processing", "fee_requested"]))
+            .filter(dossiers::due_date.lt(today));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(dossiers::received_at.ge(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(dossiers::received_at.lt(to));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", super::offices::escape_like(q));
+        query = query.filter(
+            dossiers::applicant_name_folded
+                .like(pattern.clone())
+                .escape('\\')
+                .or(super::offices::lower(dossiers::code)
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    if let Some(before) = &filter.before_id {
+        query = query.filter(dossiers::id.lt(before.clone()));
+    }
+    query.order(dossiers::id.desc()).limit(limit).load(conn)
+}
+
+/// Ids of the offices in a subtree (a province has a few hundred at most).
+pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<Vec<String>> {
+    use super::schema::offices;
+    offices::table
+        .filter(offices::path.ge(path))
+        .filter(offices::path.lt(super::subtree_upper_bound(path)))
+        .select(offices::id)
+        .load(conn)
+}

@@ -1,0 +1,99 @@
+//! Queries on `kiosks` and `office_kiosk_ratings`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{kiosks, office_kiosk_ratings};
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = kiosks)]
+pub struct KioskRow {
+    pub id: String,
+    pub office_id: String,
+    pub name: String,
+    pub token_hash: String,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &KioskRow) -> QueryResult<()> {
+    diesel::insert_into(kiosks::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<KioskRow>> {
+    kiosks::table
+        .find(id)
+        .select(KioskRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_token_hash(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KioskRow>> {
+    kiosks::table
+        .filter(kiosks::token_hash.eq(hash))
+        .select(KioskRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn revoke(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(kiosks::table.find(id).filter(kiosks::revoked_at.is_null()))
+        .set(kiosks::revoked_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn touch(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(kiosks::table.find(id))
+        .set(kiosks::last_used_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Kiosks of these offices (`None`: all), newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    offices: Option<Vec<String>>,
+    office_id: Option<String>,
+) -> QueryResult<Vec<KioskRow>> {
+    let mut query = kiosks::table.select(KioskRow::as_select()).into_boxed();
+    if let Some(offices) = offices {
+        query = query.filter(kiosks::office_id.eq_any(offices));
+    }
+    if let Some(office_id) = office_id {
+        query = query.filter(kiosks::office_id.eq(office_id));
+    }
+    query.order(kiosks::id.desc()).limit(1000).load(conn)
+}
+
+/// The faces set on exactly this office, as stored (a JSON list).
+pub fn ratings_of(conn: &mut AnyConnection, office_id: &str) -> QueryResult<Option<String>> {
+    office_kiosk_ratings::table
+        .find(office_id)
+        .select(office_kiosk_ratings::ratings)
+        .first(conn)
+        .optional()
+}
+
+pub fn set_ratings(
+    conn: &mut AnyConnection,
+    office_id: &str,
+    ratings: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(office_kiosk_ratings::table.find(office_id)).execute(conn)?;
+    diesel::insert_into(office_kiosk_ratings::table)
+        .values((
+            office_kiosk_ratings::office_id.eq(office_id),
+            office_kiosk_ratings::ratings.eq(ratings),
+            office_kiosk_ratings::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

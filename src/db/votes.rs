@@ -1,0 +1,330 @@
+//! Queries on `votes`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::votes;
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = votes)]
+pub struct VoteRow {
+    pub id: String,
+    pub kiosk_id: String,
+    pub office_id: String,
+    pub rating: String,
+    pub cast_at: NaiveDateTime,
+    pub cast_date: NaiveDate,
+    pub cast_hour: i32,
+    pub received_at: NaiveDateTime,
+    pub dossier_id: Option<String>,
+    pub procedure_id: Option<String>,
+    pub clerk_id: Option<String>,
+    pub reason: Option<String>,
+    pub content_hash: String,
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<VoteRow>> {
+    votes::table
+        .find(id)
+        .select(VoteRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &VoteRow) -> QueryResult<()> {
+    diesel::insert_into(votes::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Many rows (fixtures and imports), inside the caller's transaction. PostgreSQL takes
+/// a few hundred per statement; on SQLite, diesel's batch insert opens a transaction of
+/// its own, and single inserts inside one transaction are as fast.
+pub fn insert_many(conn: &mut AnyConnection, rows: &[VoteRow]) -> QueryResult<()> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => {
+            for chunk in rows.chunks(500) {
+                diesel::insert_into(votes::table).values(chunk).execute(c)?;
+            }
+        }
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => {
+            for row in rows {
+                insert(conn, row)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn dossier_rated(conn: &mut AnyConnection, dossier_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        votes::table.filter(votes::dossier_id.eq(dossier_id)),
+    ))
+    .get_result(conn)
+}
+
+/// The kiosk's latest vote cast at or before `cast_at`, for the repeat-press guard.
+pub fn previous_cast_at(
+    conn: &mut AnyConnection,
+    kiosk_id: &str,
+    cast_at: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    votes::table
+        .filter(votes::kiosk_id.eq(kiosk_id))
+        .filter(votes::cast_at.le(cast_at))
+        .select(diesel::dsl::max(votes::cast_at))
+        .first(conn)
+}
+
+/// A grouping key for satisfaction statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteGroup {
+    Office,
+    Date,
+    Hour,
+    Clerk,
+    Procedure,
+}
+
+/// Vote counts per (group key, rating) over the offices and local dates given.
+pub fn counts(
+    conn: &mut AnyConnection,
+    offices: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    group: VoteGroup,
+) -> QueryResult<Vec<(Option<String>, String, i64)>> {
+    let base = votes::table
+        .filter(votes::office_id.eq_any(offices))
+        .filter(votes::cast_date.ge(from))
+        .filter(votes::cast_date.le(to));
+    let count = diesel::dsl::count_star();
+    match group {
+        VoteGroup::Office => base
+            .group_by((votes::office_id, votes::rating))
+            .select((votes::office_id.nullable(), votes::rating, count))
+            .load(conn),
+        VoteGroup::Date => base
+            .group_by((votes::cast_date, votes::rating))
+            .select((votes::cast_date, votes::rating, count))
+            .load::<(NaiveDate, String, i64)>(conn)
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|(d, r, n)| (Some(d.to_string()), r, n))
+                    .collect()
+            }),
+        VoteGroup::Hour => base
+            .group_by((votes::cast_hour, votes::rating))
+            .select((votes::cast_hour, votes::rating, count))
+            .load::<(i32, String, i64)>(conn)
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|(h, r, n)| (Some(h.to_string()), r, n))
+                    .collect()
+            }),
+        VoteGroup::Clerk => base
+            .group_by((votes::clerk_id, votes::rating))
+            .select((votes::clerk_id, votes::rating, count))
+            .load(conn),
+        VoteGroup::Procedure => base
+            .group_by((votes::procedure_id, votes::rating))
+            .select((votes::procedure_id, votes::rating, count))
+            .load(conn),
+    }
+}
+
+/// What a kiosk sent for one vote, already checked for shape and time window.
+#[derive(Debug, Clone)]
+pub struct VoteInput {
+    pub id: String,
+    pub rating: crate::domain::satisfaction::Rating,
+    pub cast_at: chrono::DateTime<chrono::Utc>,
+    pub dossier_code: Option<String>,
+    pub clerk_id: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl VoteInput {
+    /// Digest of the content, to tell an exact replay from a different vote.
+    pub fn content_hash(&self, kiosk_id: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::json!([
+            kiosk_id,
+            self.rating.as_str(),
+            self.cast_at.timestamp_micros(),
+            self.dossier_code,
+            self.clerk_id,
+            self.reason,
+        ]);
+        Sha256::digest(canonical.to_string().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// How one vote was taken.
+#[derive(Debug, Clone)]
+pub enum VoteOutcome {
+    /// Stored now (201).
+    Created(VoteRow),
+    /// The same vote was stored before (200, same body).
+    Replayed(VoteRow),
+    /// Not counted, with the HTTP status and problem code it answers.
+    Refused {
+        status: u16,
+        code: &'static str,
+        detail: String,
+    },
+}
+
+fn refused(status: u16, code: &'static str, detail: impl Into<String>) -> VoteOutcome {
+    VoteOutcome::Refused {
+        status,
+        code,
+        detail: detail.into(),
+    }
+}
+
+/// Same id: a replay when the content matches, a conflict otherwise.
+fn compare_existing(existing: VoteRow, hash: &str) -> VoteOutcome {
+    if existing.content_hash == hash {
+        VoteOutcome::Replayed(existing)
+    } else {
+        refused(
+            409,
+            "idempotency_conflict",
+            "a different vote was already sent with this id",
+        )
+    }
+}
+
+/// Records one vote inside the caller's transaction, under a savepoint so that a
+/// refused vote never spoils the others of the batch.
+pub fn record(
+    conn: &mut AnyConnection,
+    kiosk_id: &str,
+    office_id: &str,
+    input: &VoteInput,
+    now: chrono::DateTime<chrono::Utc>,
+    repeat_guard: chrono::Duration,
+) -> QueryResult<VoteOutcome> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SAVEPOINT vote")?;
+    let result = record_unguarded(conn, kiosk_id, office_id, input, now, repeat_guard);
+    match result {
+        Ok(VoteOutcome::Created(row)) => {
+            conn.batch_execute("RELEASE SAVEPOINT vote")?;
+            Ok(VoteOutcome::Created(row))
+        }
+        Ok(other) => {
+            conn.batch_execute("ROLLBACK TO SAVEPOINT vote; RELEASE SAVEPOINT vote")?;
+            Ok(other)
+        }
+        Err(e) if super::is_unique_violation(&e) => {
+            // Another instance stored the same id (or a vote for the same dossier) first.
+            conn.batch_execute("ROLLBACK TO SAVEPOINT vote; RELEASE SAVEPOINT vote")?;
+            Ok(match find(conn, &input.id)? {
+                Some(existing) => compare_existing(existing, &input.content_hash(kiosk_id)),
+                None => refused(
+                    409,
+                    "dossier_already_rated",
+                    "this dossier has already been rated",
+                ),
+            })
+        }
+        Err(e) => {
+            conn.batch_execute("ROLLBACK TO SAVEPOINT vote; RELEASE SAVEPOINT vote")?;
+            Err(e)
+        }
+    }
+}
+
+fn record_unguarded(
+    conn: &mut AnyConnection,
+    kiosk_id: &str,
+    office_id: &str,
+    input: &VoteInput,
+    now: chrono::DateTime<chrono::Utc>,
+    repeat_guard: chrono::Duration,
+) -> QueryResult<VoteOutcome> {
+    use crate::domain::calendar::local_date;
+    use chrono::Timelike;
+    let hash = input.content_hash(kiosk_id);
+    if let Some(existing) = find(conn, &input.id)? {
+        return Ok(compare_existing(existing, &hash));
+    }
+    let mut dossier_id = None;
+    let mut procedure_id = None;
+    if let Some(code) = &input.dossier_code {
+        let dossier = match super::dossiers::find_by_code(conn, code)? {
+            Some(d) if d.office_id == office_id || d.processing_office_id == office_id => d,
+            // Another office's dossier is reported like an unknown one: no existence leak.
+            _ => {
+                return Ok(refused(
+                    422,
+                    "dossier_not_at_this_office",
+                    "no dossier with this code was handled at this office",
+                ))
+            }
+        };
+        if dossier_rated(conn, &dossier.id)? {
+            return Ok(refused(
+                409,
+                "dossier_already_rated",
+                "this dossier has already been rated",
+            ));
+        }
+        dossier_id = Some(dossier.id);
+        procedure_id = Some(dossier.procedure_id);
+    }
+    if let Some(clerk_id) = &input.clerk_id {
+        let works_here = super::users::find(conn, clerk_id)?
+            .is_some_and(|u| u.office_id.as_deref() == Some(office_id));
+        if !works_here {
+            return Ok(refused(
+                422,
+                "clerk_not_at_this_office",
+                "no clerk with this id works at this office",
+            ));
+        }
+    }
+    if dossier_id.is_none() {
+        let previous = previous_cast_at(conn, kiosk_id, input.cast_at.naive_utc())?;
+        if crate::domain::satisfaction::is_repeat_press(
+            previous.map(|p| p.and_utc()),
+            input.cast_at,
+            repeat_guard,
+        ) {
+            return Ok(refused(
+                409,
+                "too_soon",
+                "a second tap right after the previous vote is not counted",
+            ));
+        }
+    }
+    let local = input
+        .cast_at
+        .with_timezone(&crate::domain::calendar::vn_offset());
+    let row = VoteRow {
+        id: input.id.clone(),
+        kiosk_id: kiosk_id.to_owned(),
+        office_id: office_id.to_owned(),
+        rating: input.rating.as_str().to_owned(),
+        cast_at: input.cast_at.naive_utc(),
+        cast_date: local_date(input.cast_at),
+        cast_hour: local.hour() as i32,
+        received_at: now.naive_utc(),
+        dossier_id,
+        procedure_id,
+        clerk_id: input.clerk_id.clone(),
+        reason: input.reason.clone(),
+        content_hash: hash,
+    };
+    insert(conn, &row)?;
+    Ok(VoteOutcome::Created(row))
+}

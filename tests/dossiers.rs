@@ -1,0 +1,797 @@
+//! The dossier lifecycle through the API: receipt, codes, deadlines on the 2026
+//! calendar, every kind of step and rejection, audit, search, privacy, calendar changes.
+
+mod common;
+
+use actix_web::test;
+use common::*;
+use futures_util::future::join_all;
+use motcua::build_app;
+use motcua::db::offices::OfficeRow;
+use motcua::domain::account::Role;
+use serde_json::{json, Value};
+
+struct Desk {
+    env: TestEnv,
+    commune: OfficeRow,
+    other_commune: OfficeRow,
+    manager: String,
+    clerk: String,
+    other_clerk: String,
+    admin: String,
+}
+
+fn desk() -> Desk {
+    let env = TestEnv::new();
+    let province = env.office("000.00.00.H56", "province", None);
+    let commune = env.office("H56.01", "commune", Some(&province));
+    let other_commune = env.office("H56.02", "commune", Some(&province));
+    let (_, admin) = env.user("lan.admin", Role::Admin, None);
+    let (_, manager) = env.user("hoa.manager", Role::Manager, Some(&province));
+    let (_, clerk) = env.user("an.clerk", Role::Clerk, Some(&commune));
+    let (_, other_clerk) = env.user("binh.clerk", Role::Clerk, Some(&other_commune));
+    let now = chrono::Utc::now().naive_utc();
+    for (code, unit, value, name) in [
+        ("1.000948", "working_days", 3, "Đăng ký khai sinh"),
+        ("2.000635", "working_hours", 8, "Chứng thực bản sao"),
+        ("1.001612", "calendar_days", 10, "Cấp giấy phép xây dựng"),
+    ] {
+        motcua::db::procedures::insert(
+            &mut env.conn(),
+            &motcua::db::procedures::ProcedureRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                code: code.into(),
+                name: name.into(),
+                field: "Hộ tịch".into(),
+                deadline_value: value,
+                deadline_unit: unit.into(),
+                online_level: "full".into(),
+                fee: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .unwrap();
+    }
+    Desk {
+        env,
+        commune,
+        other_commune,
+        manager,
+        clerk,
+        other_clerk,
+        admin,
+    }
+}
+
+fn filing(received_at: Option<&str>) -> Value {
+    let mut body = json!({
+        "procedure_code": "1.000948",
+        "channel": "in_person",
+        "applicant": {"name": "Nguyễn Văn A", "id_number": "079201001234", "phone": "0912345678",
+                      "email": "a@example.vn", "address": "12 Trần Phú, Nha Trang"}
+    });
+    if let Some(at) = received_at {
+        body["received_at"] = json!(at);
+    }
+    body
+}
+
+fn id(reply: &Reply) -> String {
+    reply.body["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", reply.text))
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn a_dossier_received_before_tet_is_due_after_it_and_says_why() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let mut body = filing(Some("2026-02-13T03:00:00Z")); // Friday 13/2/2026 10:00 local
+    body["office_id"] = json!(d.commune.id);
+    let r = post(&app, "/api/v1/dossiers", Some(&d.manager), body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["code"], "H56.01-260213-0001");
+    assert_eq!(r.body["status"], "received");
+    assert_eq!(r.body["status_code"], 2);
+    assert_eq!(r.body["due_date"], "2026-02-25");
+    assert_eq!(
+        r.body["due_at"], "2026-02-25T10:00:00Z",
+        "the close of Wednesday, 17:00 local"
+    );
+    let dossier = id(&r);
+
+    let explanation = get(
+        &app,
+        &format!("/api/v1/dossiers/{dossier}/deadline"),
+        Some(&d.clerk),
+    )
+    .await;
+    assert_eq!(explanation.status, 200, "{}", explanation.text);
+    let counted = &explanation.body["explanation"]["counted_days"];
+    assert_eq!(counted, &json!(["2026-02-23", "2026-02-24", "2026-02-25"]));
+    let skipped = explanation.body["explanation"]["skipped_days"]
+        .as_array()
+        .unwrap();
+    let tet: Vec<&str> = skipped
+        .iter()
+        .filter(|s| s["name"].as_str().is_some_and(|n| n.contains("Tết")))
+        .map(|s| s["date"].as_str().unwrap())
+        .collect();
+    for day in [
+        "2026-02-16",
+        "2026-02-17",
+        "2026-02-18",
+        "2026-02-19",
+        "2026-02-20",
+    ] {
+        assert!(tet.contains(&day), "{day} named as Tết in {skipped:?}");
+    }
+    let events = get(
+        &app,
+        &format!("/api/v1/dossiers/{dossier}/events"),
+        Some(&d.clerk),
+    )
+    .await;
+    assert_eq!(events.body[0]["type"], "received");
+    assert_eq!(events.body[0]["back_dated"], true, "back-entry is marked");
+}
+
+#[actix_web::test]
+async fn fifty_dossiers_received_at_once_get_fifty_consecutive_codes() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let replies =
+        join_all((0..50).map(|_| post(&app, "/api/v1/dossiers", Some(&d.clerk), filing(None))))
+            .await;
+    let mut sequences: Vec<u32> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.body["code"]
+                .as_str()
+                .unwrap()
+                .rsplit('-')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    sequences.sort_unstable();
+    assert_eq!(sequences, (1..=50).collect::<Vec<u32>>());
+    let prefix = replies[0].body["code"]
+        .as_str()
+        .unwrap()
+        .rsplit_once('-')
+        .unwrap()
+        .0
+        .to_owned();
+    assert!(prefix.starts_with("H56.01-"), "{prefix}");
+    assert!(replies
+        .iter()
+        .all(|r| r.body["code"].as_str().unwrap().starts_with(&prefix)));
+}
+
+#[actix_web::test]
+async fn a_full_life_with_supplement_fee_reschedule_and_return() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let m = Some(d.manager.as_str());
+    // Monday 2/3/2026 09:00 local, 3 working days: due Thursday 5/3.
+    let r = post(&app, "/api/v1/dossiers", m, {
+        let mut b = filing(Some("2026-03-02T02:00:00Z"));
+        b["office_id"] = json!(d.commune.id);
+        b
+    })
+    .await;
+    assert_eq!(r.body["due_date"], "2026-03-05", "{}", r.text);
+    let dossier = id(&r);
+    let path = format!("/api/v1/dossiers/{dossier}/events");
+    let event = |body: Value| post(&app, &path, m, body);
+
+    let r = event(
+        json!({"type": "transfer", "to_office_id": d.commune.id, "at": "2026-03-02T03:00:00Z"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["status"].as_str()),
+        (200, Some("processing")),
+        "{}",
+        r.text
+    );
+    // Supplement requested Tuesday 3/3 07:00 local, received Thursday 5/3 07:00: two working days paused.
+    let r = event(json!({"type": "request_supplement", "at": "2026-03-03T00:00:00Z", "note": "thiếu bản sao CCCD"})).await;
+    assert_eq!(r.body["status_code"], 5);
+    assert!(r.body["paused_since"].is_string());
+    let r = event(json!({"type": "resolve", "outcome": "approved", "at": "2026-03-03T01:00:00Z"}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "invalid_transition"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("supplement_received"),
+        "{}",
+        r.text
+    );
+    let r = event(json!({"type": "supplement_received", "at": "2026-03-05T00:00:00Z"})).await;
+    assert_eq!(r.body["status"], "processing");
+    assert_eq!(
+        r.body["due_date"], "2026-03-09",
+        "two working days later: Thu 5 → Mon 9: {}",
+        r.text
+    );
+    let r = event(json!({"type": "request_fee", "at": "2026-03-05T01:00:00Z"})).await;
+    assert_eq!(r.body["status"], "fee_requested");
+    let r = event(json!({"type": "fee_paid", "at": "2026-03-05T02:00:00Z"})).await;
+    assert_eq!(r.body["status"], "processing");
+    // Apology letter: a new appointment after the due date, once.
+    let r = event(json!({"type": "reschedule", "reason": "chờ xác minh", "new_appointment_date": "2026-03-12", "at": "2026-03-05T03:00:00Z"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["appointment_date"], "2026-03-12");
+    assert_eq!(
+        r.body["due_date"], "2026-03-09",
+        "the legal due date does not move"
+    );
+    let r = event(json!({"type": "reschedule", "reason": "lần nữa", "new_appointment_date": "2026-03-13", "at": "2026-03-05T04:00:00Z"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "already_rescheduled"));
+    // Resolved Tuesday 10/3: after the legal due date, so late despite the new appointment.
+    let r = event(json!({"type": "resolve", "outcome": "approved", "at": "2026-03-10T02:00:00Z"}))
+        .await;
+    assert_eq!(r.body["verdict"], "late", "{}", r.text);
+    assert_eq!(r.body["outcome"], "approved");
+    let r = event(json!({"type": "return_result", "at": "2026-03-10T03:00:00Z"})).await;
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["status_code"].as_i64()),
+        (Some("returned"), Some(10))
+    );
+    assert_eq!(r.body["verdict"], "late", "frozen");
+    let r = event(json!({"type": "withdraw", "reason": "x"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "invalid_transition"));
+
+    let events = get(&app, &path, m).await;
+    let types: Vec<&str> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "received",
+            "transfer",
+            "request_supplement",
+            "supplement_received",
+            "request_fee",
+            "fee_paid",
+            "reschedule",
+            "resolve",
+            "return_result"
+        ]
+    );
+    let versions: Vec<i64> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, (1..=9).collect::<Vec<i64>>());
+    assert_eq!(events.body[2]["note"], "thiếu bản sao CCCD");
+    assert_eq!(events.body[2]["from_status"], "processing");
+}
+
+#[actix_web::test]
+async fn verdicts_early_on_time_late_and_two_supplements() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let m = Some(d.manager.as_str());
+    // Received Monday 2/3/2026 09:00 local: due Thursday 5/3.
+    let cases = [
+        ("2026-03-04T02:00:00Z", "early"),
+        ("2026-03-05T16:00:00Z", "on_time"), // 23:00 local, still the 5th
+        ("2026-03-05T17:30:00Z", "late"),    // 00:30 local on the 6th
+    ];
+    for (resolved_at, verdict) in cases {
+        let r = post(&app, "/api/v1/dossiers", m, {
+            let mut b = filing(Some("2026-03-02T02:00:00Z"));
+            b["office_id"] = json!(d.commune.id);
+            b
+        })
+        .await;
+        let path = format!("/api/v1/dossiers/{}/events", id(&r));
+        let r = post(
+            &app,
+            &path,
+            m,
+            json!({"type": "resolve", "outcome": "denied", "at": resolved_at}),
+        )
+        .await;
+        assert_eq!(r.body["verdict"], verdict, "{resolved_at}: {}", r.text);
+    }
+    // Two supplement requests make it late even when resolved early.
+    let r = post(&app, "/api/v1/dossiers", m, {
+        let mut b = filing(Some("2026-03-02T02:00:00Z"));
+        b["office_id"] = json!(d.commune.id);
+        b
+    })
+    .await;
+    let path = format!("/api/v1/dossiers/{}/events", id(&r));
+    for (t, at) in [
+        ("request_supplement", "2026-03-02T03:00:00Z"),
+        ("supplement_received", "2026-03-02T04:00:00Z"),
+        ("request_supplement", "2026-03-02T05:00:00Z"),
+        ("supplement_received", "2026-03-02T06:00:00Z"),
+        ("resolve", "2026-03-02T07:00:00Z"),
+    ] {
+        let r = post(
+            &app,
+            &path,
+            m,
+            json!({"type": t, "at": at, "outcome": "approved"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{t}: {}", r.text);
+    }
+    let r = get(
+        &app,
+        &format!("/api/v1/dossiers/{}", path.split('/').nth(4).unwrap()),
+        m,
+    )
+    .await;
+    assert_eq!(r.body["verdict"], "late");
+    assert_eq!(r.body["supplement_requests"], 2);
+    // A citizen who never brings the supplement: withdrawn later, processing ended at the request.
+    let r = post(&app, "/api/v1/dossiers", m, {
+        let mut b = filing(Some("2026-03-02T02:00:00Z"));
+        b["office_id"] = json!(d.commune.id);
+        b
+    })
+    .await;
+    let path = format!("/api/v1/dossiers/{}/events", id(&r));
+    post(
+        &app,
+        &path,
+        m,
+        json!({"type": "request_supplement", "at": "2026-03-03T02:00:00Z"}),
+    )
+    .await;
+    let r = post(
+        &app,
+        &path,
+        m,
+        json!({"type": "withdraw", "reason": "không bổ sung", "at": "2026-03-20T02:00:00Z"}),
+    )
+    .await;
+    assert_eq!(r.body["ended_at"], "2026-03-03T02:00:00Z", "{}", r.text);
+    assert_eq!(r.body["verdict"], "early");
+}
+
+#[actix_web::test]
+async fn rejections_change_nothing() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let c = Some(d.clerk.as_str());
+    let r = post(&app, "/api/v1/dossiers", c, filing(None)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let dossier = id(&r);
+    let path = format!("/api/v1/dossiers/{dossier}/events");
+
+    // Clerks cannot back-date, neither receipts nor events.
+    let r = post(
+        &app,
+        "/api/v1/dossiers",
+        c,
+        filing(Some("2026-03-02T02:00:00Z")),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = post(
+        &app,
+        &path,
+        c,
+        json!({"type": "transfer", "to_office_id": d.commune.id, "at": "2026-03-02T02:00:00Z"}),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // Future, and before the previous event (manager back-entry).
+    let m = Some(d.manager.as_str());
+    let r = post(
+        &app,
+        &path,
+        m,
+        json!({"type": "stop", "reason": "x", "at": "2099-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
+        (422, Some("at"))
+    );
+    let r = post(
+        &app,
+        &path,
+        m,
+        json!({"type": "stop", "reason": "x", "at": "2020-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
+        (422, Some("at"))
+    );
+    // Missing data per type.
+    for body in [
+        json!({"type": "transfer"}),
+        json!({"type": "resolve"}),
+        json!({"type": "refuse"}),
+        json!({"type": "reschedule", "reason": "x"}),
+        json!({"type": "fly"}),
+    ] {
+        let r = post(&app, &path, c, body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+    }
+    let r = post(
+        &app,
+        &path,
+        c,
+        json!({"type": "transfer", "to_office_id": "01a20b43-0000-7000-8000-000000000000"}),
+    )
+    .await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "office_not_found"));
+    let r = post(&app, &path, c, json!({"type": "accept"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "invalid_transition"));
+    assert!(r.body["detail"].as_str().unwrap().contains("transfer"));
+    // A stale version.
+    let r = post(
+        &app,
+        &path,
+        c,
+        json!({"type": "request_fee", "expected_version": 7}),
+    )
+    .await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "version_conflict"));
+    // Too late for an apology letter: on the due date itself.
+    // Bad applicants.
+    for (field, value) in [
+        ("id_number", "12345"),
+        ("phone", "12345"),
+        ("email", "not-mail"),
+        ("name", "  "),
+    ] {
+        let mut body = filing(None);
+        body["applicant"][field] = json!(value);
+        let r = post(&app, "/api/v1/dossiers", c, body).await;
+        assert_eq!(r.status, 422, "{field}");
+        assert_eq!(r.body["errors"][0]["field"], format!("applicant.{field}"));
+    }
+    let mut body = filing(None);
+    body["status"] = json!("submitted");
+    assert_eq!(
+        post(&app, "/api/v1/dossiers", c, body).await.status,
+        422,
+        "in person cannot be submitted"
+    );
+
+    let after = get(&app, &format!("/api/v1/dossiers/{dossier}"), c).await;
+    assert_eq!(after.body["version"], 1);
+    assert_eq!(after.body["status"], "received");
+    let events = get(&app, &path, c).await;
+    assert_eq!(events.body.as_array().unwrap().len(), 1);
+    let list = get(&app, "/api/v1/dossiers", c).await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        1,
+        "no dossier was created by the refused calls"
+    );
+}
+
+#[actix_web::test]
+async fn reschedule_needs_a_working_day_of_notice() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let m = Some(d.manager.as_str());
+    // Due Thursday 5/3/2026.
+    let r = post(&app, "/api/v1/dossiers", m, {
+        let mut b = filing(Some("2026-03-02T02:00:00Z"));
+        b["office_id"] = json!(d.commune.id);
+        b
+    })
+    .await;
+    let path = format!("/api/v1/dossiers/{}/events", id(&r));
+    let r = post(&app, &path, m, json!({"type": "reschedule", "reason": "x", "new_appointment_date": "2026-03-10", "at": "2026-03-05T02:00:00Z"})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "too_late_to_reschedule"),
+        "{}",
+        r.text
+    );
+    let r = post(&app, &path, m, json!({"type": "reschedule", "reason": "x", "new_appointment_date": "2026-03-05", "at": "2026-03-04T02:00:00Z"})).await;
+    assert_eq!(r.status, 422, "not after the due date");
+    let r = post(&app, &path, m, json!({"type": "reschedule", "reason": "x", "new_appointment_date": "2026-03-07", "at": "2026-03-04T02:00:00Z"})).await;
+    assert_eq!(r.status, 422, "a Saturday");
+    let r = post(&app, &path, m, json!({"type": "reschedule", "reason": "x", "new_appointment_date": "2026-03-09", "at": "2026-03-04T02:00:00Z"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[actix_web::test]
+async fn online_submission_then_acceptance() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let mut body = filing(None);
+    body["channel"] = json!("online");
+    body["status"] = json!("submitted");
+    let r = post(&app, "/api/v1/dossiers", Some(&d.clerk), body).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["status_code"].as_i64()),
+        (201, Some(1)),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.body["due_date"].is_null(),
+        "the clock starts at acceptance"
+    );
+    let path = format!("/api/v1/dossiers/{}/events", id(&r));
+    let r = post(&app, &path, Some(&d.clerk), json!({"type": "accept"})).await;
+    assert_eq!(r.body["status"], "received");
+    assert!(r.body["due_date"].is_string());
+}
+
+#[actix_web::test]
+async fn transfers_let_the_other_office_act_and_scope_hides_the_rest() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let r = post(&app, "/api/v1/dossiers", Some(&d.clerk), filing(None)).await;
+    let dossier = id(&r);
+    let path = format!("/api/v1/dossiers/{dossier}");
+    let other = Some(d.other_clerk.as_str());
+    assert_eq!(get(&app, &path, other).await.status, 404);
+    let r = post(
+        &app,
+        &format!("{path}/events"),
+        other,
+        json!({"type": "resolve", "outcome": "approved"}),
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let r = post(
+        &app,
+        &format!("{path}/events"),
+        Some(&d.clerk),
+        json!({"type": "transfer", "to_office_id": d.other_commune.id}),
+    )
+    .await;
+    assert_eq!(r.body["processing_office_id"], d.other_commune.id.as_str());
+    let r = post(
+        &app,
+        &format!("{path}/events"),
+        other,
+        json!({"type": "resolve", "outcome": "approved"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(get(&app, &path, other).await.status, 200);
+}
+
+#[actix_web::test]
+async fn search_ignores_diacritics_and_lists_mask_identifiers() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let c = Some(d.clerk.as_str());
+    let r = post(&app, "/api/v1/dossiers", c, filing(None)).await;
+    let code = r.body["code"].as_str().unwrap().to_owned();
+    let mut other = filing(None);
+    other["applicant"]["name"] = json!("Trần Thị Bích");
+    post(&app, "/api/v1/dossiers", c, other).await;
+
+    let found = get(&app, "/api/v1/dossiers?q=nguyen%20van%20a", c).await;
+    let items = found.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", found.text);
+    assert_eq!(items[0]["applicant"]["name"], "Nguyễn Văn A");
+    assert_eq!(items[0]["applicant"]["id_number"], "********1234");
+    assert_eq!(items[0]["applicant"]["phone"], "******5678");
+    assert!(items[0]["applicant"]["email"].is_null());
+    let by_code = get(
+        &app,
+        &format!("/api/v1/dossiers?q={}", code.to_lowercase()),
+        c,
+    )
+    .await;
+    assert_eq!(by_code.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        get(&app, "/api/v1/dossiers?q=TRAN%20THI", c).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The office's own clerk sees the identifiers in full; the province's manager does not.
+    let single = get(&app, &format!("/api/v1/dossiers/{code}"), c).await;
+    assert_eq!(single.body["applicant"]["id_number"], "079201001234");
+    let managed = get(&app, &format!("/api/v1/dossiers/{code}"), Some(&d.manager)).await;
+    assert_eq!(managed.body["applicant"]["id_number"], "********1234");
+    // Another commune's clerk sees nothing.
+    let list = get(&app, "/api/v1/dossiers", Some(&d.other_clerk)).await;
+    assert!(list.body["items"].as_array().unwrap().is_empty());
+
+    // Keyset pagination, newest first.
+    let page = get(&app, "/api/v1/dossiers?limit=1", c).await;
+    assert_eq!(page.body["items"][0]["applicant"]["name"], "Trần Thị Bích");
+    let next = page.body["next_cursor"].as_str().unwrap();
+    let page2 = get(&app, &format!("/api/v1/dossiers?limit=1&cursor={next}"), c).await;
+    assert_eq!(page2.body["items"][0]["applicant"]["name"], "Nguyễn Văn A");
+    assert!(page2.body["next_cursor"].is_null());
+
+    // Citizens: status without personal data.
+    let public = get(&app, &format!("/api/v1/public/dossiers/{code}"), None).await;
+    assert_eq!(public.status, 200);
+    assert_eq!(public.body["procedure_name"], "Đăng ký khai sinh");
+    assert_eq!(public.body["ready"], false);
+    for secret in ["Nguyễn", "079201001234", "0912345678", "Trần Phú"] {
+        assert!(
+            !public.text.contains(secret),
+            "{secret} leaked: {}",
+            public.text
+        );
+    }
+    assert_eq!(
+        get(&app, "/api/v1/public/dossiers/H56.01-000000-0001", None)
+            .await
+            .status,
+        404
+    );
+}
+
+#[actix_web::test]
+async fn overdue_filter_and_calendar_changes() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let m = Some(d.manager.as_str());
+    let a = Some(d.admin.as_str());
+    // Open since Monday 2/3/2026 (due 5/3): overdue today. A resolved twin keeps its verdict.
+    let create = || {
+        post(&app, "/api/v1/dossiers", m, {
+            let mut b = filing(Some("2026-03-02T02:00:00Z"));
+            b["office_id"] = json!(d.commune.id);
+            b
+        })
+    };
+    let open = id(&create().await);
+    let closed = id(&create().await);
+    let r = post(
+        &app,
+        &format!("/api/v1/dossiers/{closed}/events"),
+        m,
+        json!({"type": "resolve", "outcome": "approved", "at": "2026-03-05T09:00:00Z"}),
+    )
+    .await;
+    assert_eq!(r.body["verdict"], "on_time");
+    let overdue = get(&app, "/api/v1/dossiers?overdue=true", m).await;
+    let ids: Vec<&str> = overdue.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [open.as_str()]);
+
+    // Wednesday 4/3/2026 becomes a holiday: the open dossier is due a day later, the closed one keeps everything.
+    let r = send(
+        &app,
+        actix_web::http::Method::PUT,
+        "/api/v1/calendar/exceptions/2026-03-04",
+        a,
+        Some(json!({"kind": "holiday", "name": "Ngày nghỉ đột xuất"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["recomputed_dossiers"], 1);
+    let o = get(&app, &format!("/api/v1/dossiers/{open}"), m).await;
+    assert_eq!(o.body["due_date"], "2026-03-06");
+    let c = get(&app, &format!("/api/v1/dossiers/{closed}"), m).await;
+    assert_eq!(
+        (c.body["due_date"].as_str(), c.body["verdict"].as_str()),
+        (Some("2026-03-05"), Some("on_time"))
+    );
+    let events = get(&app, &format!("/api/v1/dossiers/{open}/events"), m).await;
+    let last = events.body.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["type"], "deadline_recomputed");
+    assert!(last["note"].as_str().unwrap().contains("2026-03-04"));
+    let day = get(
+        &app,
+        "/api/v1/calendar/days?from=2026-03-04&to=2026-03-04",
+        m,
+    )
+    .await;
+    assert_eq!(day.body[0]["working"], false);
+    assert_eq!(day.body[0]["name"], "Ngày nghỉ đột xuất");
+
+    // Removing it puts the due date back.
+    let r = send(
+        &app,
+        actix_web::http::Method::DELETE,
+        "/api/v1/calendar/exceptions/2026-03-04",
+        a,
+        None,
+    )
+    .await;
+    assert_eq!(r.body["recomputed_dossiers"], 1);
+    assert_eq!(
+        get(&app, &format!("/api/v1/dossiers/{open}"), m).await.body["due_date"],
+        "2026-03-05"
+    );
+    let r = send(
+        &app,
+        actix_web::http::Method::DELETE,
+        "/api/v1/calendar/exceptions/2026-03-04",
+        a,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let r = send(
+        &app,
+        actix_web::http::Method::PUT,
+        "/api/v1/calendar/exceptions/2026-03-04",
+        m,
+        Some(json!({"kind": "holiday", "name": "x"})),
+    )
+    .await;
+    assert_eq!(r.status, 403, "managers do not change the calendar");
+}
+
+#[actix_web::test]
+async fn the_calendar_tells_why() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let c = Some(d.clerk.as_str());
+    let r = get(
+        &app,
+        "/api/v1/calendar/days?from=2026-02-13&to=2026-02-23",
+        c,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let days = r.body.as_array().unwrap();
+    assert_eq!(days.len(), 11);
+    assert_eq!(days[0]["working"], true);
+    assert!(days[1..10].iter().all(|d| d["working"] == false));
+    assert!(
+        days[3]["name"].as_str().unwrap().contains("Tết"),
+        "{}",
+        days[3]
+    );
+    assert_eq!(days[10]["working"], true);
+    let saturday = get(
+        &app,
+        "/api/v1/calendar/days?from=2026-08-22&to=2026-08-22",
+        c,
+    )
+    .await;
+    assert_eq!(saturday.body[0]["working"], true);
+    assert_eq!(saturday.body[0]["reason"], "working_day");
+    assert_eq!(
+        get(
+            &app,
+            "/api/v1/calendar/days?from=2026-01-01&to=2027-06-01",
+            c
+        )
+        .await
+        .status,
+        422
+    );
+    assert_eq!(
+        get(
+            &app,
+            "/api/v1/calendar/days?from=2026-02-10&to=2026-02-01",
+            c
+        )
+        .await
+        .status,
+        422
+    );
+}
