@@ -2,7 +2,7 @@
 //! deadline explanation, search, and the citizens' public lookup.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -454,8 +454,9 @@ pub async fn create_dossier(
     }
     fail_if_any(errors)?;
     check_back_dating(&actor, body.received_at)?;
-    let now = Utc::now();
-    let at = body.received_at.unwrap_or(now);
+    // Microseconds, as PostgreSQL stores them, so answers match later reads.
+    let now = Utc::now().trunc_subsecs(6);
+    let at = body.received_at.unwrap_or(now).trunc_subsecs(6);
     check_event_time(at, None, now).map_err(|e| ApiError::field("received_at", e.to_string()))?;
     let office_id = match (body.office_id, &actor.office_id) {
         (Some(id), _) => id.to_string(),
@@ -620,8 +621,8 @@ pub async fn post_event(
     }
     fail_if_any(errors)?;
     check_back_dating(&actor, body.at)?;
-    let now = Utc::now();
-    let at = body.at.unwrap_or(now);
+    let now = Utc::now().trunc_subsecs(6);
+    let at = body.at.unwrap_or(now).trunc_subsecs(6);
     let app = state.clone();
     let id = id.into_inner();
     let row = state

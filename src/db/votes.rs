@@ -307,16 +307,17 @@ fn record_unguarded(
             ));
         }
     }
-    let local = input
-        .cast_at
-        .with_timezone(&crate::domain::calendar::vn_offset());
+    // PostgreSQL keeps microseconds: answer with what a replay will read back.
+    use chrono::SubsecRound;
+    let (cast_at, now) = (input.cast_at.trunc_subsecs(6), now.trunc_subsecs(6));
+    let local = cast_at.with_timezone(&crate::domain::calendar::vn_offset());
     let row = VoteRow {
         id: input.id.clone(),
         kiosk_id: kiosk_id.to_owned(),
         office_id: office_id.to_owned(),
         rating: input.rating.as_str().to_owned(),
-        cast_at: input.cast_at.naive_utc(),
-        cast_date: local_date(input.cast_at),
+        cast_at: cast_at.naive_utc(),
+        cast_date: local_date(cast_at),
         cast_hour: local.hour() as i32,
         received_at: now.naive_utc(),
         dossier_id,
