@@ -137,6 +137,7 @@ pub struct EventRequest {
     #[schema(max_length = 2000)]
     pub note: Option<String>,
     /// Refused with 409 when the dossier has moved on since this version.
+    #[serde(default, deserialize_with = "super::lenient::opt_int")]
     pub expected_version: Option<i32>,
     /// Back-entry and imports (managers and admins): when it really happened; not in
     /// the future, not before the previous event.

@@ -186,6 +186,7 @@ pub async fn create_kiosk(
         (status = 200, description = "The kiosks", body = Vec<KioskView>),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 403, description = "Clerks do not manage kiosks", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
     ))]
 pub async fn list_kiosks(
     state: web::Data<AppState>,

@@ -102,12 +102,14 @@ pub fn clean_text(
 
 /// A search term from a query string: trimmed, bounded, no control characters.
 pub fn search_term(q: Option<&str>) -> Result<Option<String>, ApiError> {
-    match q.map(str::trim).filter(|q| !q.is_empty()) {
-        None => Ok(None),
-        Some(q) if q.chars().count() > 100 || q.chars().any(char::is_control) => Err(
+    match q {
+        Some(raw) if raw.chars().count() > 100 || raw.chars().any(char::is_control) => Err(
             ApiError::field("q", "at most 100 characters, no control characters"),
         ),
-        Some(q) => Ok(Some(q.to_owned())),
+        other => Ok(other
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned)),
     }
 }
 
@@ -290,4 +292,47 @@ where
     D: serde::Deserializer<'de>,
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// Integer body fields that also accept integral JSON floats (`2050.0`): JSON Schema
+/// calls those integers, and some clients send them.
+pub mod lenient {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer};
+
+    fn integral(number: serde_json::Number) -> Option<i64> {
+        number.as_i64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
+    }
+
+    pub fn int<'de, D: Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<T, D::Error> {
+        let n = integral(serde_json::Number::deserialize(d)?)
+            .ok_or_else(|| D::Error::custom("expected an integer"))?;
+        T::try_from(n).map_err(|_| D::Error::custom("integer out of range"))
+    }
+
+    pub fn opt_int<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        match Option::<serde_json::Number>::deserialize(d)? {
+            None => Ok(None),
+            Some(number) => {
+                let n = integral(number).ok_or_else(|| D::Error::custom("expected an integer"))?;
+                T::try_from(n)
+                    .map(Some)
+                    .map_err(|_| D::Error::custom("integer out of range"))
+            }
+        }
+    }
+
+    /// For PATCH: absent (`None`), `null` (`Some(None)`) or an integer.
+    pub fn double_opt_int<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        opt_int(d).map(Some)
+    }
 }

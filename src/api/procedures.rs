@@ -23,6 +23,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
     #[schema(example = 3, minimum = 1, maximum = 365)]
+    #[serde(deserialize_with = "super::lenient::int")]
     pub value: i32,
     pub unit: DeadlineUnit,
 }
@@ -88,6 +89,7 @@ pub struct CreateProcedure {
     pub online_level: OnlineLevel,
     /// In đồng.
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
+    #[serde(default, deserialize_with = "super::lenient::opt_int")]
     pub fee: Option<i64>,
 }
 
@@ -111,7 +113,7 @@ pub struct UpdateProcedure {
     pub field: Option<String>,
     pub deadline: Option<Deadline>,
     pub online_level: Option<OnlineLevel>,
-    #[serde(default, deserialize_with = "super::double_option")]
+    #[serde(default, deserialize_with = "super::lenient::double_opt_int")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub fee: Option<Option<i64>>,
 }

@@ -167,9 +167,6 @@ pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<(Naiv
     if from > to {
         return Err(ApiError::field("from", "must not be after `to`"));
     }
-    if (to - from).num_days() > 3660 {
-        return Err(ApiError::field("from", "periods are at most ten years"));
-    }
     Ok((from, to))
 }
 

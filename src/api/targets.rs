@@ -20,6 +20,7 @@ const PROBLEM: &str = "application/problem+json";
 pub struct PutTarget {
     pub office_id: uuid::Uuid,
     #[schema(minimum = 2000, maximum = 2100)]
+    #[serde(deserialize_with = "super::lenient::int")]
     pub year: i32,
     pub metric: Metric,
     /// A field (lĩnh vực) of its own; absent = every field.
