@@ -77,6 +77,13 @@ fn filing(received_at: Option<&str>) -> Value {
     body
 }
 
+/// A paper dossier of Monday 2/3/2026 09:00 local, back-entered by the manager: due Thursday 5/3.
+fn monday_filing(d: &Desk) -> Value {
+    let mut body = filing(Some("2026-03-02T02:00:00Z"));
+    body["office_id"] = json!(d.commune.id);
+    body
+}
+
 fn id(reply: &Reply) -> String {
     reply.body["id"]
         .as_str()
@@ -180,12 +187,7 @@ async fn a_full_life_with_supplement_fee_reschedule_and_return() {
     let app = test::init_service(build_app(d.env.state.clone())).await;
     let m = Some(d.manager.as_str());
     // Monday 2/3/2026 09:00 local, 3 working days: due Thursday 5/3.
-    let r = post(&app, "/api/v1/dossiers", m, {
-        let mut b = filing(Some("2026-03-02T02:00:00Z"));
-        b["office_id"] = json!(d.commune.id);
-        b
-    })
-    .await;
+    let r = post(&app, "/api/v1/dossiers", m, monday_filing(&d)).await;
     assert_eq!(r.body["due_date"], "2026-03-05", "{}", r.text);
     let dossier = id(&r);
     let path = format!("/api/v1/dossiers/{dossier}/events");
@@ -297,12 +299,7 @@ async fn verdicts_early_on_time_late_and_two_supplements() {
         ("2026-03-05T17:30:00Z", "late"),    // 00:30 local on the 6th
     ];
     for (resolved_at, verdict) in cases {
-        let r = post(&app, "/api/v1/dossiers", m, {
-            let mut b = filing(Some("2026-03-02T02:00:00Z"));
-            b["office_id"] = json!(d.commune.id);
-            b
-        })
-        .await;
+        let r = post(&app, "/api/v1/dossiers", m, monday_filing(&d)).await;
         let path = format!("/api/v1/dossiers/{}/events", id(&r));
         let r = post(
             &app,
@@ -314,12 +311,7 @@ async fn verdicts_early_on_time_late_and_two_supplements() {
         assert_eq!(r.body["verdict"], verdict, "{resolved_at}: {}", r.text);
     }
     // Two supplement requests make it late even when resolved early.
-    let r = post(&app, "/api/v1/dossiers", m, {
-        let mut b = filing(Some("2026-03-02T02:00:00Z"));
-        b["office_id"] = json!(d.commune.id);
-        b
-    })
-    .await;
+    let r = post(&app, "/api/v1/dossiers", m, monday_filing(&d)).await;
     let path = format!("/api/v1/dossiers/{}/events", id(&r));
     for (t, at) in [
         ("request_supplement", "2026-03-02T03:00:00Z"),
@@ -346,12 +338,7 @@ async fn verdicts_early_on_time_late_and_two_supplements() {
     assert_eq!(r.body["verdict"], "late");
     assert_eq!(r.body["supplement_requests"], 2);
     // A citizen who never brings the supplement: withdrawn later, processing ended at the request.
-    let r = post(&app, "/api/v1/dossiers", m, {
-        let mut b = filing(Some("2026-03-02T02:00:00Z"));
-        b["office_id"] = json!(d.commune.id);
-        b
-    })
-    .await;
+    let r = post(&app, "/api/v1/dossiers", m, monday_filing(&d)).await;
     let path = format!("/api/v1/dossiers/{}/events", id(&r));
     post(
         &app,
@@ -453,7 +440,6 @@ async fn rejections_change_nothing() {
     )
     .await;
     assert_eq!((r.status.as_u16(), r.code()), (409, "version_conflict"));
-    // Too late for an apology letter: on the due date itself.
     // Bad applicants.
     for (field, value) in [
         ("id_number", "12345"),
@@ -494,12 +480,7 @@ async fn reschedule_needs_a_working_day_of_notice() {
     let app = test::init_service(build_app(d.env.state.clone())).await;
     let m = Some(d.manager.as_str());
     // Due Thursday 5/3/2026.
-    let r = post(&app, "/api/v1/dossiers", m, {
-        let mut b = filing(Some("2026-03-02T02:00:00Z"));
-        b["office_id"] = json!(d.commune.id);
-        b
-    })
-    .await;
+    let r = post(&app, "/api/v1/dossiers", m, monday_filing(&d)).await;
     let path = format!("/api/v1/dossiers/{}/events", id(&r));
     let r = post(&app, &path, m, json!({"type": "reschedule", "reason": "x", "new_appointment_date": "2026-03-10", "at": "2026-03-05T02:00:00Z"})).await;
     assert_eq!(
@@ -653,13 +634,7 @@ async fn overdue_filter_and_calendar_changes() {
     let m = Some(d.manager.as_str());
     let a = Some(d.admin.as_str());
     // Open since Monday 2/3/2026 (due 5/3): overdue today. A resolved twin keeps its verdict.
-    let create = || {
-        post(&app, "/api/v1/dossiers", m, {
-            let mut b = filing(Some("2026-03-02T02:00:00Z"));
-            b["office_id"] = json!(d.commune.id);
-            b
-        })
-    };
+    let create = || post(&app, "/api/v1/dossiers", m, monday_filing(&d));
     let open = id(&create().await);
     let closed = id(&create().await);
     let r = post(
