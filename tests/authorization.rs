@@ -224,6 +224,18 @@ async fn every_role_against_every_endpoint() {
             anon_admin_manager_clerk_ok,
         ),
         case(
+            Method::GET,
+            format!("/api/v1/worklists/overdue?office_id={}", commune.id),
+            None,
+            anon_admin_manager_clerk_ok,
+        ),
+        case(
+            Method::GET,
+            format!("/api/v1/worklists/due-soon?office_id={}", other_commune.id),
+            None,
+            [401, 200, 404, 404],
+        ),
+        case(
             Method::POST,
             "/api/v1/dossiers",
             Some(

@@ -770,3 +770,94 @@ async fn the_calendar_tells_why() {
         422
     );
 }
+
+#[actix_web::test]
+async fn worklists_of_overdue_and_due_soon_dossiers() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let m = Some(d.manager.as_str());
+    // Due 5/3/2026: overdue. A twin waiting for a supplement: its clock is stopped.
+    let late = id(&post(&app, "/api/v1/dossiers", m, monday_filing(&d)).await);
+    let waiting = id(&post(&app, "/api/v1/dossiers", m, monday_filing(&d)).await);
+    post(
+        &app,
+        &format!("/api/v1/dossiers/{waiting}/events"),
+        m,
+        json!({"type": "request_supplement", "at": "2026-03-03T02:00:00Z"}),
+    )
+    .await;
+    // Received now, 3 working days: due in exactly 3 working days.
+    let fresh = id(&post(&app, "/api/v1/dossiers", Some(&d.clerk), filing(None)).await);
+    // Another commune's overdue dossier stays off the commune clerk's list.
+    let mut elsewhere = monday_filing(&d);
+    elsewhere["office_id"] = json!(d.other_commune.id);
+    post(&app, "/api/v1/dossiers", m, elsewhere).await;
+
+    let overdue = get(&app, "/api/v1/worklists/overdue", Some(&d.clerk)).await;
+    assert_eq!(overdue.status, 200, "{}", overdue.text);
+    let items = overdue.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", overdue.text);
+    assert_eq!(items[0]["id"], late.as_str());
+    assert!(items[0]["working_days_left"].as_i64().unwrap() < 0);
+    let province_wide = get(
+        &app,
+        &format!("/api/v1/worklists/overdue?office_id={}", d.commune.id),
+        m,
+    )
+    .await;
+    assert_eq!(province_wide.body["items"].as_array().unwrap().len(), 1);
+    let everything = get(&app, "/api/v1/worklists/overdue", m).await;
+    assert_eq!(
+        everything.body["items"].as_array().unwrap().len(),
+        2,
+        "the manager's whole province"
+    );
+
+    let soon = get(
+        &app,
+        "/api/v1/worklists/due-soon?within_days=3",
+        Some(&d.clerk),
+    )
+    .await;
+    let items = soon.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", soon.text);
+    assert_eq!(
+        (
+            items[0]["id"].as_str(),
+            items[0]["working_days_left"].as_i64()
+        ),
+        (Some(fresh.as_str()), Some(3))
+    );
+    let not_yet = get(
+        &app,
+        "/api/v1/worklists/due-soon?within_days=2",
+        Some(&d.clerk),
+    )
+    .await;
+    assert!(not_yet.body["items"].as_array().unwrap().is_empty());
+
+    let csv = get(&app, "/api/v1/worklists/overdue?format=csv", Some(&d.clerk)).await;
+    assert!(
+        csv.text.starts_with("\u{feff}code,status,procedure_code"),
+        "{}",
+        csv.text
+    );
+    assert!(csv.text.contains("Nguyễn Văn A"));
+    let other = get(
+        &app,
+        &format!("/api/v1/worklists/overdue?office_id={}", d.other_commune.id),
+        Some(&d.clerk),
+    )
+    .await;
+    assert_eq!(other.status, 404);
+    assert_eq!(
+        get(
+            &app,
+            "/api/v1/worklists/due-soon?within_days=31",
+            Some(&d.clerk)
+        )
+        .await
+        .status,
+        422
+    );
+}

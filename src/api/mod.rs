@@ -12,6 +12,7 @@ pub mod stats;
 pub mod targets;
 pub mod users;
 pub mod votes;
+pub mod worklists;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
@@ -211,7 +212,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(kiosks::configure)
             .configure(votes::configure)
             .configure(targets::configure)
-            .configure(stats::configure),
+            .configure(stats::configure)
+            .configure(worklists::configure),
     );
 }
 
@@ -265,6 +267,7 @@ impl Modify for BearerAuth {
         votes::post_vote, votes::post_batch,
         targets::list_targets, targets::put_target,
         stats::satisfaction,
+        worklists::overdue, worklists::due_soon,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -280,6 +283,7 @@ impl Modify for BearerAuth {
         (name = "votes", description = "Satisfaction votes from kiosks"),
         (name = "targets", description = "Yearly targets"),
         (name = "stats", description = "Managers' statistics"),
+        (name = "worklists", description = "Overdue and due-soon dossiers"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -367,3 +367,30 @@ pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<V
         .select(offices::id)
         .load(conn)
 }
+
+/// Open dossiers whose clock runs (not waiting for the citizen) that these offices must
+/// act on, due in `[due_from, due_before)`, earliest first.
+pub fn due_between(
+    conn: &mut AnyConnection,
+    processing_offices: Option<Vec<String>>,
+    due_from: Option<NaiveDate>,
+    due_before: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<(DossierRow, String, String)>> {
+    let mut query = dossiers::table
+        .inner_join(procedures::table)
+        .filter(dossiers::status.eq_any(["received", "processing", "fee_requested"]))
+        .filter(dossiers::due_date.lt(due_before))
+        .select((DossierRow::as_select(), procedures::code, procedures::name))
+        .into_boxed();
+    if let Some(offices) = processing_offices {
+        query = query.filter(dossiers::processing_office_id.eq_any(offices));
+    }
+    if let Some(from) = due_from {
+        query = query.filter(dossiers::due_date.ge(from));
+    }
+    query
+        .order((dossiers::due_date.asc(), dossiers::id.asc()))
+        .limit(limit)
+        .load(conn)
+}
