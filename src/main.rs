@@ -8,11 +8,13 @@ use motcua::domain::account::Role;
 use motcua::{bootstrap_admin, build_app, db, openapi_json, telemetry, AppState};
 
 const USAGE: &str =
-    "usage: motcua [serve | migrate | openapi | create-user USERNAME ROLE [OFFICE_CODE]]
+    "usage: motcua [serve | migrate | openapi | recount | create-user USERNAME ROLE [OFFICE_CODE]]
 
   serve        run the HTTP API (default)
   migrate      apply pending database migrations and exit
   openapi      print the OpenAPI document (regenerate api-docs/openapi.json with it)
+  recount      recompute the dashboards' daily counters from the dossiers, report
+               any difference and repair it
   create-user  create an account; the password is read from MOTCUA_NEW_PASSWORD
                ROLE is admin, manager or clerk; managers and clerks need an office code
 
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
             .and_then(|mut conn| db::run_migrations(&mut conn))
             .map_err(|e| e.to_string()),
         "create-user" => create_user(config, &args[1..]),
+        "recount" => recount(config),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -82,6 +85,24 @@ fn create_user(config: Config, args: &[String]) -> Result<(), String> {
         office_id.as_deref(),
     )?;
     println!("created {} ({})", user.username, user.id);
+    Ok(())
+}
+
+fn recount(config: Config) -> Result<(), String> {
+    let state = AppState::new(config)?;
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let report = db::write_tx(&mut conn, |conn| db::stats::recount(conn, true))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "recounted {} dossiers into {} counter rows: {} differed",
+        report.dossiers, report.rows_expected, report.rows_differing
+    );
+    for example in &report.examples {
+        println!("  {example}");
+    }
+    if report.rows_differing > 0 {
+        println!("repaired");
+    }
     Ok(())
 }
 

@@ -102,11 +102,11 @@ pub fn recompute_open_dossiers(
         if after.due_at == before.due_at {
             continue;
         }
-        let previous_version = row.version;
+        let stored = row.clone();
         row.set_state(&after);
         row.version += 1;
         row.updated_at = now.naive_utc();
-        if !db::dossiers::update_if_version(conn, &row, previous_version)? {
+        if !db::dossiers::update_if_version(conn, &stored, &row)? {
             return Err(ApiError::Conflict(
                 "version_conflict",
                 "a dossier changed meanwhile; retry".to_owned(),

@@ -535,6 +535,7 @@ pub async fn create_dossier(
                 last_event_at: at.naive_utc(),
                 created_at: recorded,
                 updated_at: recorded,
+                rescheduled_at: None,
             };
             row.set_state(&domain_state);
             db::dossiers::insert(conn, &row)?;
@@ -671,14 +672,14 @@ pub async fn post_event(
                 },
             };
             let calendar = load_calendar(conn, &app)?;
+            let stored = row.clone();
             let before = row.state();
             let after = apply(&before, &event, at, &calendar).map_err(event_error)?;
-            let previous_version = row.version;
             row.set_state(&after);
             row.version += 1;
             row.last_event_at = at.naive_utc();
             row.updated_at = now.naive_utc();
-            if !db::dossiers::update_if_version(conn, &row, previous_version)? {
+            if !db::dossiers::update_if_version(conn, &stored, &row)? {
                 return Err(ApiError::Conflict(
                     "version_conflict",
                     "the dossier changed meanwhile; reload it".to_owned(),

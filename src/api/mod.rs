@@ -266,7 +266,7 @@ impl Modify for BearerAuth {
         kiosks::get_faces, kiosks::set_faces,
         votes::post_vote, votes::post_batch,
         targets::list_targets, targets::put_target,
-        stats::satisfaction,
+        stats::satisfaction, stats::on_time,
         worklists::overdue, worklists::due_soon,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

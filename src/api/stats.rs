@@ -13,6 +13,7 @@ use crate::auth::Actor;
 use crate::db::{self, votes::VoteGroup, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::calendar::local_date;
+use crate::domain::kpi::{DayCounters, OnTimeCounts};
 use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
 use crate::domain::target::{ancestors_nearest_first, resolve, Metric, SetTarget};
 use crate::error::{ApiError, ApiResult};
@@ -363,5 +364,394 @@ pub async fn satisfaction(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/stats/satisfaction", "GET").route(web::get().to(satisfaction)));
+    cfg.service(resource("/stats/satisfaction", "GET").route(web::get().to(satisfaction)))
+        .service(resource("/stats/on-time", "GET").route(web::get().to(on_time)));
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTimeGroup {
+    /// The office's direct children (drill-down), each with its subtree.
+    Office,
+    Field,
+    Procedure,
+    /// A trend: each month of the period.
+    Month,
+    /// The receiving clerk.
+    Clerk,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OnTimeQuery {
+    /// The office whose subtree is counted; default the caller's own.
+    pub office_id: Option<uuid::Uuid>,
+    /// First local date (inclusive); default 1 January of this year.
+    pub from: Option<NaiveDate>,
+    /// Last local date (inclusive); default today.
+    pub to: Option<NaiveDate>,
+    pub group_by: Option<OnTimeGroup>,
+    /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnTimeRow {
+    /// Group key (office or procedure id, field, `2026-03`, clerk id); `total` for the whole.
+    pub key: String,
+    pub label: String,
+    #[serde(flatten)]
+    pub counts: OnTimeCounts,
+    /// Decision 766 index 2.1: (ended early + on time + pending in time) / handled.
+    pub on_time_rate: Rate,
+    /// Ended early or on time among the dossiers due in the period.
+    pub on_time_rate_due: Rate,
+    pub target: f64,
+    /// `null` when nothing was handled.
+    pub meets_target: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnTimeReport {
+    pub office_id: uuid::Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group_by: Option<OnTimeGroup>,
+    pub total: OnTimeRow,
+    pub groups: Vec<OnTimeRow>,
+}
+
+fn on_time_row(key: String, label: String, counts: OnTimeCounts, target_bp: i32) -> OnTimeRow {
+    let rate = counts.on_time_rate();
+    OnTimeRow {
+        key,
+        label,
+        on_time_rate_due: counts.on_time_rate_due(),
+        target: target_bp as f64 / 10_000.0,
+        meets_target: (rate.denominator > 0)
+            .then(|| rate.numerator * 10_000 >= target_bp as i64 * rate.denominator),
+        on_time_rate: rate,
+        counts,
+    }
+}
+
+/// Maps every office of a subtree to the direct child of `office` it lies under (the
+/// office itself maps to itself), for drill-down.
+fn children_of(
+    conn: &mut AnyConnection,
+    office: &db::offices::OfficeRow,
+) -> ApiResult<(Vec<db::offices::OfficeRow>, BTreeMap<String, String>)> {
+    let children = db::offices::list(
+        conn,
+        &db::offices::OfficeFilter {
+            parent_id: Some(office.id.clone()),
+            ..Default::default()
+        },
+        10_000,
+    )?;
+    let mut map = BTreeMap::new();
+    map.insert(office.id.clone(), office.id.clone());
+    for child in &children {
+        for id in db::dossiers::subtree_office_ids(conn, &child.path)? {
+            map.insert(id, child.id.clone());
+        }
+    }
+    Ok((children, map))
+}
+
+fn day_start(day: NaiveDate) -> chrono::NaiveDateTime {
+    crate::domain::calendar::local_instant(day, chrono::NaiveTime::MIN).naive_utc()
+}
+
+/// On-time report: flows from the daily counters, stocks (carried over, pending) from
+/// the dossiers unfinished at the period's edges.
+#[utoipa::path(get, path = "/api/v1/stats/on-time", tag = "stats", params(OnTimeQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The report, or CSV with `format=csv` / `Accept: text/csv`",
+            content((OnTimeReport = "application/json"), (String = "text/csv"))),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 403, description = "Managers and admins only", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn on_time(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    query: web::Query<OnTimeQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let (from, to) = period(query.from, query.to)?;
+    let group_by = query.group_by;
+    let office_id = query.office_id.map(|o| o.to_string());
+    let report = state
+        .db(move |conn| {
+            let office = resolve_office(conn, &actor, office_id)?;
+            on_time_report(conn, &office, from, to, group_by)
+        })
+        .await?;
+    if wants_csv(&req, query.format) {
+        let line = |r: &OnTimeRow| {
+            let c = &r.counts;
+            let mut fields = vec![r.key.clone(), r.label.clone()];
+            fields.extend(
+                [
+                    c.carried_over,
+                    c.received,
+                    c.received_in_person,
+                    c.received_online,
+                    c.received_postal,
+                    c.ended_early,
+                    c.ended_on_time,
+                    c.ended_late,
+                    c.pending_in_time,
+                    c.pending_overdue,
+                    c.refused,
+                    c.withdrawn,
+                    c.stopped,
+                    c.rescheduled,
+                    c.handled,
+                    r.on_time_rate.numerator,
+                    r.on_time_rate.denominator,
+                ]
+                .iter()
+                .map(|n| n.to_string()),
+            );
+            fields.push(rate_text(&r.on_time_rate));
+            fields.push(r.on_time_rate_due.numerator.to_string());
+            fields.push(r.on_time_rate_due.denominator.to_string());
+            fields.push(rate_text(&r.on_time_rate_due));
+            fields.push(format!("{:.4}", r.target));
+            fields.push(r.meets_target.map(|m| m.to_string()).unwrap_or_default());
+            fields
+        };
+        let mut rows: Vec<Vec<String>> = report.groups.iter().map(line).collect();
+        rows.push(line(&report.total));
+        return Ok(csv_response(
+            "on-time.csv",
+            &[
+                "group",
+                "label",
+                "carried_over",
+                "received",
+                "received_in_person",
+                "received_online",
+                "received_postal",
+                "ended_early",
+                "ended_on_time",
+                "ended_late",
+                "pending_in_time",
+                "pending_overdue",
+                "refused",
+                "withdrawn",
+                "stopped",
+                "rescheduled",
+                "handled",
+                "on_time_numerator",
+                "on_time_denominator",
+                "on_time_rate",
+                "due_numerator",
+                "due_denominator",
+                "on_time_rate_due",
+                "target",
+                "meets_target",
+            ],
+            rows,
+        ));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// The report itself (also used by tests against a direct recount).
+pub fn on_time_report(
+    conn: &mut AnyConnection,
+    office: &db::offices::OfficeRow,
+    from: NaiveDate,
+    to: NaiveDate,
+    group_by: Option<OnTimeGroup>,
+) -> ApiResult<OnTimeReport> {
+    let offices = db::dossiers::subtree_office_ids(conn, &office.path)?;
+    let ancestors = ancestors_nearest_first(&office.path);
+    let set = db::targets::for_offices(conn, &ancestors, to.year(), Metric::OnTime.as_str())?;
+    let set_refs: Vec<SetTarget<'_>> = set
+        .iter()
+        .map(|t| SetTarget {
+            office_id: &t.office_id,
+            field: &t.field,
+            basis_points: t.value_bp,
+        })
+        .collect();
+    let target_for = |field: Option<&str>| resolve(&ancestors, field, &set_refs, Metric::OnTime).0;
+
+    let procedures: BTreeMap<String, (String, String, String)> =
+        db::procedures::list(conn, &Default::default(), 100_000)?
+            .into_iter()
+            .map(|p| (p.id, (p.code, p.name, p.field)))
+            .collect();
+    let (children, child_of) = match group_by {
+        Some(OnTimeGroup::Office) => children_of(conn, office)?,
+        _ => (Vec::new(), BTreeMap::new()),
+    };
+    // The group of a counter row or an unfinished dossier.
+    let group_key = |office_id: &str, procedure_id: &str, clerk_id: &str| -> String {
+        match group_by {
+            Some(OnTimeGroup::Office) => child_of
+                .get(office_id)
+                .cloned()
+                .unwrap_or_else(|| office.id.clone()),
+            Some(OnTimeGroup::Procedure) => procedure_id.to_owned(),
+            Some(OnTimeGroup::Field) => procedures
+                .get(procedure_id)
+                .map(|p| p.2.clone())
+                .unwrap_or_default(),
+            Some(OnTimeGroup::Clerk) => clerk_id.to_owned(),
+            Some(OnTimeGroup::Month) | None => "total".to_owned(),
+        }
+    };
+
+    let mut groups: BTreeMap<String, OnTimeCounts> = BTreeMap::new();
+    let mut total = OnTimeCounts::default();
+    if group_by == Some(OnTimeGroup::Month) {
+        let mut month_start = from;
+        while month_start <= to {
+            let next_month = NaiveDate::from_ymd_opt(
+                if month_start.month() == 12 {
+                    month_start.year() + 1
+                } else {
+                    month_start.year()
+                },
+                if month_start.month() == 12 {
+                    1
+                } else {
+                    month_start.month() + 1
+                },
+                1,
+            )
+            .unwrap_or(to);
+            let month_end = (next_month - chrono::Days::new(1)).min(to);
+            let counts = period_counts(conn, &offices, month_start, month_end, |_, _, _| {
+                "m".to_owned()
+            })?;
+            groups.insert(
+                month_start.format("%Y-%m").to_string(),
+                counts.get("m").copied().unwrap_or_default(),
+            );
+            month_start = next_month;
+        }
+        total = period_counts(conn, &offices, from, to, |_, _, _| "total".to_owned())?
+            .remove("total")
+            .unwrap_or_default();
+    } else {
+        for (key, counts) in period_counts(conn, &offices, from, to, group_key)? {
+            add_counts(&mut total, &counts);
+            if group_by.is_some() {
+                groups.insert(key, counts);
+            }
+        }
+    }
+    if group_by == Some(OnTimeGroup::Office) {
+        for child in &children {
+            groups.entry(child.id.clone()).or_default();
+        }
+    }
+    let mut label = |key: &str| -> String {
+        match group_by {
+            Some(OnTimeGroup::Office) => children
+                .iter()
+                .find(|c| c.id == key)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| format!("{} (trực tiếp)", office.name)),
+            Some(OnTimeGroup::Procedure) => procedures
+                .get(key)
+                .map(|p| format!("{} {}", p.0, p.1))
+                .unwrap_or_default(),
+            Some(OnTimeGroup::Clerk) => db::users::find(conn, key)
+                .ok()
+                .flatten()
+                .map(|u| u.full_name)
+                .unwrap_or_default(),
+            _ => key.to_owned(),
+        }
+    };
+    let rows = groups
+        .into_iter()
+        .map(|(key, counts)| {
+            let target = if group_by == Some(OnTimeGroup::Field) {
+                target_for(Some(&key))
+            } else {
+                target_for(None)
+            };
+            let label = label(&key);
+            on_time_row(key, label, counts, target)
+        })
+        .collect();
+    Ok(OnTimeReport {
+        office_id: super::to_uuid(&office.id),
+        from,
+        to,
+        group_by,
+        total: on_time_row(
+            "total".to_owned(),
+            office.name.clone(),
+            total,
+            target_for(None),
+        ),
+        groups: rows,
+    })
+}
+
+fn add_counts(total: &mut OnTimeCounts, c: &OnTimeCounts) {
+    total.carried_over += c.carried_over;
+    total.pending_in_time += c.pending_in_time;
+    total.pending_overdue += c.pending_overdue;
+    total.add_flows(&DayCounters {
+        received_in_person: c.received_in_person,
+        received_online: c.received_online,
+        received_postal: c.received_postal,
+        ended_early: c.ended_early,
+        ended_on_time: c.ended_on_time,
+        ended_late: c.ended_late,
+        refused: c.refused,
+        withdrawn: c.withdrawn,
+        stopped: c.stopped,
+        rescheduled: c.rescheduled,
+        due: c.due,
+        due_met: c.due_met,
+    });
+}
+
+/// Counts of one period per group: flows from the counters, stocks at both edges.
+fn period_counts(
+    conn: &mut AnyConnection,
+    offices: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    group_key: impl Fn(&str, &str, &str) -> String,
+) -> ApiResult<BTreeMap<String, OnTimeCounts>> {
+    let mut out: BTreeMap<String, OnTimeCounts> = BTreeMap::new();
+    for u in db::stats::unfinished_at(conn, offices, day_start(from))? {
+        out.entry(group_key(&u.key.0, &u.key.1, &u.key.2))
+            .or_default()
+            .add_carried_over(1);
+    }
+    let end = day_start(to + chrono::Days::new(1));
+    for u in db::stats::unfinished_at(conn, offices, end)? {
+        let counts = out
+            .entry(group_key(&u.key.0, &u.key.1, &u.key.2))
+            .or_default();
+        // The due date has passed at the end of `to` when it is before `to`.
+        if u.due_date.is_some_and(|d| d < to) {
+            counts.pending_overdue += 1;
+        } else {
+            counts.pending_in_time += 1;
+        }
+    }
+    for ((office_id, procedure_id, clerk_id), counters) in
+        db::stats::sum_by_key(conn, offices, from, to)?
+    {
+        out.entry(group_key(&office_id, &procedure_id, &clerk_id))
+            .or_default()
+            .add_flows(&counters);
+    }
+    Ok(out)
 }

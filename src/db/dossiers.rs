@@ -47,6 +47,7 @@ pub struct DossierRow {
     pub last_event_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub rescheduled_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -130,6 +131,7 @@ impl DossierRow {
             paused_since: self.paused_since.map(utc),
             supplement_requests: self.supplement_requests,
             appointment_date: self.appointment_date,
+            rescheduled_at: self.rescheduled_at.map(utc),
             due_at: self.due_at.map(utc),
             due_date: self.due_date,
             ended_at: self.ended_at.map(utc),
@@ -161,6 +163,7 @@ impl DossierRow {
         self.paused_since = state.paused_since.map(|t| t.naive_utc());
         self.supplement_requests = state.supplement_requests;
         self.appointment_date = state.appointment_date;
+        self.rescheduled_at = state.rescheduled_at.map(|t| t.naive_utc());
         self.due_at = state.due_at.map(|t| t.naive_utc());
         self.due_date = state.due_date;
         self.ended_at = state.ended_at.map(|t| t.naive_utc());
@@ -212,27 +215,32 @@ pub fn next_sequence(
         .first(conn)
 }
 
+/// Stores a new dossier and counts it in the daily counters (same transaction).
 pub fn insert(conn: &mut AnyConnection, row: &DossierRow) -> QueryResult<()> {
     diesel::insert_into(dossiers::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    super::stats::apply(conn, None, row)
 }
 
-/// Saves a dossier whose version the caller bumped; `false` when someone else saved
-/// it first (optimistic concurrency).
+/// Saves a changed dossier if it is still at `before`'s version (optimistic
+/// concurrency; `false` when someone else saved first) and moves its counts in the
+/// daily counters accordingly, in the caller's transaction.
 pub fn update_if_version(
     conn: &mut AnyConnection,
+    before: &DossierRow,
     row: &DossierRow,
-    previous_version: i32,
 ) -> QueryResult<bool> {
     let updated = diesel::update(
         dossiers::table
             .filter(dossiers::id.eq(&row.id))
-            .filter(dossiers::version.eq(previous_version)),
+            .filter(dossiers::version.eq(before.version)),
     )
     .set(row)
     .execute(conn)?;
+    if updated == 1 {
+        super::stats::apply(conn, Some(before), row)?;
+    }
     Ok(updated == 1)
 }
 

@@ -7,6 +7,7 @@ pub mod kiosks;
 pub mod offices;
 pub mod procedures;
 pub mod schema;
+pub mod stats;
 pub mod targets;
 pub mod tokens;
 pub mod users;

@@ -102,6 +102,7 @@ diesel::table! {
         last_event_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rescheduled_at -> Nullable<Timestamp>,
     }
 }
 
@@ -181,6 +182,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dossier_day_stats (office_id, procedure_id, clerk_id, day) {
+        office_id -> Text,
+        procedure_id -> Text,
+        clerk_id -> Text,
+        day -> Date,
+        received_in_person -> Integer,
+        received_online -> Integer,
+        received_postal -> Integer,
+        ended_early -> Integer,
+        ended_on_time -> Integer,
+        ended_late -> Integer,
+        refused -> Integer,
+        withdrawn -> Integer,
+        stopped -> Integer,
+        rescheduled -> Integer,
+        due -> Integer,
+        due_met -> Integer,
+    }
+}
+
 diesel::joinable!(dossiers -> procedures (procedure_id));
 diesel::joinable!(dossier_events -> dossiers (dossier_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -196,5 +218,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     kiosks,
     office_kiosk_ratings,
     votes,
-    targets
+    targets,
+    dossier_day_stats
 );

@@ -44,6 +44,8 @@ pub struct DossierState {
     pub paused_since: Option<DateTime<Utc>>,
     pub supplement_requests: i32,
     pub appointment_date: Option<NaiveDate>,
+    /// When the apology letter with the new appointment was issued.
+    pub rescheduled_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
     pub due_date: Option<NaiveDate>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -178,6 +180,7 @@ impl DossierState {
             paused_since: None,
             supplement_requests: 0,
             appointment_date: None,
+            rescheduled_at: None,
             due_at: None,
             due_date: None,
             ended_at: None,
@@ -275,6 +278,7 @@ pub fn apply(
                 return Err(EventError::AppointmentNotWorkingDay);
             }
             next.appointment_date = Some(*new_appointment_date);
+            next.rescheduled_at = Some(at);
         }
         Event::Refuse
         | Event::RequestFee

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod codes;
 pub mod deadline;
 pub mod dossier;
+pub mod kpi;
 pub mod lifecycle;
 pub mod lunar;
 pub mod office;
