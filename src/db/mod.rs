@@ -104,9 +104,11 @@ pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
             let mut conn = diesel::SqliteConnection::establish(path)
                 .map_err(|e| DbError::Connection(e.to_string()))?;
             // busy_timeout first: switching to WAL needs the lock another connection may hold.
+            // `optimize=0x10002` refreshes the planner's statistics where they are stale,
+            // so indexed reads (open dossiers, worklists) pick the right index.
             conn.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA optimize = 0x10002;",
             )?;
             Ok(AnyConnection::Sqlite(conn))
         }

@@ -166,23 +166,59 @@ pub fn sum_by_key(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<(GroupKey, DayCounters)>> {
-    let rows: Vec<StatsRow> = dossier_day_stats::table
-        .filter(dossier_day_stats::office_id.eq_any(offices))
-        .filter(dossier_day_stats::day.ge(from))
-        .filter(dossier_day_stats::day.le(to))
-        .select(StatsRow::as_select())
-        .load(conn)?;
-    let mut out: BTreeMap<GroupKey, DayCounters> = BTreeMap::new();
-    for row in rows {
-        out.entry((
-            row.office_id.clone(),
-            row.procedure_id.clone(),
-            row.clerk_id.clone(),
+    use diesel::dsl::sum;
+    use dossier_day_stats::dsl as t;
+    // Summed by the database: the days of a period never travel to the service.
+    type Sum = Option<i64>;
+    let rows: Vec<(String, String, String, [Sum; 12])> = t::dossier_day_stats
+        .filter(t::office_id.eq_any(offices))
+        .filter(t::day.ge(from))
+        .filter(t::day.le(to))
+        .group_by((t::office_id, t::procedure_id, t::clerk_id))
+        .select((
+            t::office_id,
+            t::procedure_id,
+            t::clerk_id,
+            (
+                sum(t::received_in_person),
+                sum(t::received_online),
+                sum(t::received_postal),
+                sum(t::ended_early),
+                sum(t::ended_on_time),
+                sum(t::ended_late),
+                sum(t::refused),
+                sum(t::withdrawn),
+                sum(t::stopped),
+                sum(t::rescheduled),
+                sum(t::due),
+                sum(t::due_met),
+            ),
         ))
-        .or_default()
-        .merge(&row.counters());
-    }
-    Ok(out.into_iter().collect())
+        .load::<(String, String, String, (Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum))>(conn)?
+        .into_iter()
+        .map(|(o, p, c, s)| (o, p, c, [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7, s.8, s.9, s.10, s.11]))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(o, p, c, s)| {
+            let n = |i: usize| s[i].unwrap_or(0);
+            let counters = DayCounters {
+                received_in_person: n(0),
+                received_online: n(1),
+                received_postal: n(2),
+                ended_early: n(3),
+                ended_on_time: n(4),
+                ended_late: n(5),
+                refused: n(6),
+                withdrawn: n(7),
+                stopped: n(8),
+                rescheduled: n(9),
+                due: n(10),
+                due_met: n(11),
+            };
+            ((o, p, c), counters)
+        })
+        .collect())
 }
 
 /// A dossier received before `bound` and not ended before it: (office, procedure,
