@@ -170,7 +170,8 @@ pub fn sum_by_key(
     use dossier_day_stats::dsl as t;
     // Summed by the database: the days of a period never travel to the service.
     type Sum = Option<i64>;
-    let rows: Vec<(String, String, String, [Sum; 12])> = t::dossier_day_stats
+    type Sums = (Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum);
+    let rows: Vec<(String, String, String, Sums)> = t::dossier_day_stats
         .filter(t::office_id.eq_any(offices))
         .filter(t::day.ge(from))
         .filter(t::day.le(to))
@@ -194,27 +195,23 @@ pub fn sum_by_key(
                 sum(t::due_met),
             ),
         ))
-        .load::<(String, String, String, (Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum))>(conn)?
-        .into_iter()
-        .map(|(o, p, c, s)| (o, p, c, [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7, s.8, s.9, s.10, s.11]))
-        .collect();
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(o, p, c, s)| {
-            let n = |i: usize| s[i].unwrap_or(0);
             let counters = DayCounters {
-                received_in_person: n(0),
-                received_online: n(1),
-                received_postal: n(2),
-                ended_early: n(3),
-                ended_on_time: n(4),
-                ended_late: n(5),
-                refused: n(6),
-                withdrawn: n(7),
-                stopped: n(8),
-                rescheduled: n(9),
-                due: n(10),
-                due_met: n(11),
+                received_in_person: s.0.unwrap_or(0),
+                received_online: s.1.unwrap_or(0),
+                received_postal: s.2.unwrap_or(0),
+                ended_early: s.3.unwrap_or(0),
+                ended_on_time: s.4.unwrap_or(0),
+                ended_late: s.5.unwrap_or(0),
+                refused: s.6.unwrap_or(0),
+                withdrawn: s.7.unwrap_or(0),
+                stopped: s.8.unwrap_or(0),
+                rescheduled: s.9.unwrap_or(0),
+                due: s.10.unwrap_or(0),
+                due_met: s.11.unwrap_or(0),
             };
             ((o, p, c), counters)
         })
