@@ -9,8 +9,9 @@
 //!   also count from the next working day, which gives the same start.
 //! - `working_hours`: counting starts at receipt when it falls inside a session (in
 //!   person, post, or online before the last office hour), at the next session
-//!   otherwise; online filings in the last hour or outside office hours count from the
-//!   next working day's opening. The lunch break is not outside office hours.
+//!   otherwise; online filings in the last hour or after closing count from the next
+//!   working day's opening (before opening: from that day's opening). The lunch break
+//!   is not outside office hours.
 //! - `calendar_days`: the due date is receipt + N days (+ the paused time rounded up to
 //!   whole days), moved to the next working day when it is a day off; due at closing.
 //! - Office time inside a pause (a supplement wait) does not count, so the due instant
@@ -258,12 +259,16 @@ pub fn compute_deadline(request: &DeadlineRequest, calendar: &Calendar) -> Deadl
 
     let (start, due_at, counted_days) = match request.unit {
         DeadlineUnit::WorkingDays | DeadlineUnit::WorkingHours => {
-            let start = if request.unit == DeadlineUnit::WorkingDays || late_online {
-                if request.unit == DeadlineUnit::WorkingDays {
-                    rules.push("the day of receipt is not counted (Civil Code Art 147)".to_owned());
-                }
+            let opening_today = local_instant(received_day, hours.opening());
+            let start = if request.unit == DeadlineUnit::WorkingDays {
+                rules.push("the day of receipt is not counted (Civil Code Art 147)".to_owned());
+                local_instant(calendar.next_working_day(received_day), hours.opening())
+            } else if late_online && request.received_at >= opening_today {
+                // Filed in the last hour or after closing: from the next working day.
                 local_instant(calendar.next_working_day(received_day), hours.opening())
             } else {
+                // Before opening (or on a day off) the next working day to start is the
+                // first one ahead, possibly today: a later filing never counts earlier.
                 next_session_start(calendar, request.received_at)
             };
             let budget = if request.unit == DeadlineUnit::WorkingDays {
@@ -492,6 +497,25 @@ mod tests {
     }
 
     #[test]
+    fn an_online_filing_before_opening_counts_from_that_day() {
+        // Found by the property test: midnight Monday must not count later than 07:00 Monday.
+        let night = due(&request(
+            local(2025, 6, 2, 0, 0),
+            Channel::Online,
+            1,
+            DeadlineUnit::WorkingHours,
+        ));
+        let morning = due(&request(
+            local(2025, 6, 2, 7, 0),
+            Channel::Online,
+            1,
+            DeadlineUnit::WorkingHours,
+        ));
+        assert_eq!(night.due_at, local(2025, 6, 2, 8, 0));
+        assert_eq!(morning.due_at, night.due_at);
+    }
+
+    #[test]
     fn working_hours_skip_lunch() {
         let d = due(&request(
             local(2026, 3, 2, 10, 0),
@@ -608,7 +632,7 @@ mod tests {
 
         #[test]
         fn a_pause_of_k_working_days_moves_the_due_date_by_k(r in arb_request(), k in 1i64..5, at in 0usize..60) {
-            prop_assume!(r.unit == DeadlineUnit::WorkingDays);
+            let r = DeadlineRequest { unit: DeadlineUnit::WorkingDays, ..r };
             let cal = calendar();
             let before = due(&r);
             // A pause aligned on openings, on a counted day before the due date.
