@@ -91,10 +91,9 @@ fn create_user(config: Config, args: &[String]) -> Result<(), String> {
 fn recount(config: Config) -> Result<(), String> {
     let state = AppState::new(config)?;
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    let report = db::write_tx(&mut conn, |conn| db::stats::recount(conn, true))
-        .map_err(|e| e.to_string())?;
+    let report = db::stats::recount(&mut conn, true).map_err(|e| e.to_string())?;
     println!(
-        "recounted {} dossiers into {} counter rows: {} differed",
+        "recounted {} dossiers into {} rollup rows: {} differed",
         report.dossiers, report.rows_expected, report.rows_differing
     );
     for example in &report.examples {

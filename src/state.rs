@@ -8,6 +8,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::Config;
+use crate::db::stats_folder::StatsFolder;
 use crate::db::vote_writer::VoteWriter;
 use crate::db::{self, AnyConnection, Backend, DbError, DbPool};
 use crate::error::{ApiError, ApiResult};
@@ -26,6 +27,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Group commit for kiosk votes.
     pub vote_writer: VoteWriter,
+    /// Keeps the dashboards' rollups caught up with dossier changes.
+    _stats_folder: StatsFolder,
     pub started_at: Instant,
 }
 
@@ -40,6 +43,11 @@ impl AppState {
                 db::calendar::seed_defaults(conn, chrono::Utc::now().naive_utc())
             })
             .map_err(|e| format!("loading the holiday calendar: {e}"))?;
+            if db::stats::needs_rebuild(&mut conn).map_err(|e| e.to_string())? {
+                tracing::warn!("building the dashboards' counters from the dossiers (first start after an upgrade)");
+                db::stats::recount(&mut conn, true)
+                    .map_err(|e| format!("building the dashboards' counters: {e}"))?;
+            }
         }
         let jwt = JwtKeys::load(&config.jwt_secret)?;
         let hash_permits = std::thread::available_parallelism()
@@ -49,6 +57,7 @@ impl AppState {
             pool.clone(),
             chrono::Duration::seconds(config.vote_repeat_guard_seconds),
         );
+        let stats_folder = StatsFolder::start(pool.clone());
         Ok(AppState {
             backend,
             pool,
@@ -65,6 +74,7 @@ impl AppState {
             ),
             metrics: Metrics::default(),
             vote_writer,
+            _stats_folder: stats_folder,
             started_at: Instant::now(),
             config,
         })

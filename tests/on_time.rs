@@ -15,17 +15,42 @@ use motcua::domain::account::Role;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+/// Birth registration (3 working days) and a certified copy (8 working hours).
+const PROCEDURES: [&str; 2] = ["1.000948", "2.000635"];
+
 fn procedure(env: &TestEnv) {
+    add_procedure(
+        env,
+        PROCEDURES[0],
+        "Đăng ký khai sinh",
+        "Hộ tịch",
+        3,
+        "working_days",
+    );
+}
+
+fn second_procedure(env: &TestEnv) {
+    add_procedure(
+        env,
+        PROCEDURES[1],
+        "Chứng thực bản sao",
+        "Chứng thực",
+        8,
+        "working_hours",
+    );
+}
+
+fn add_procedure(env: &TestEnv, code: &str, name: &str, field: &str, value: i32, unit: &str) {
     let now = Utc::now().naive_utc();
     motcua::db::procedures::insert(
         &mut env.conn(),
         &motcua::db::procedures::ProcedureRow {
             id: uuid::Uuid::now_v7().to_string(),
-            code: "1.000948".into(),
-            name: "Đăng ký khai sinh".into(),
-            field: "Hộ tịch".into(),
-            deadline_value: 3,
-            deadline_unit: "working_days".into(),
+            code: code.into(),
+            name: name.into(),
+            field: field.into(),
+            deadline_value: value,
+            deadline_unit: unit.into(),
             online_level: "full".into(),
             fee: None,
             created_at: now,
@@ -52,11 +77,26 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
+    file_procedure(app, token, office, received, channel, PROCEDURES[0]).await
+}
+
+async fn file_procedure<S, B>(
+    app: &S,
+    token: &str,
+    office: &OfficeRow,
+    received: String,
+    channel: &str,
+    procedure_code: &str,
+) -> String
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
     let r = post(
         app,
         "/api/v1/dossiers",
         Some(token),
-        json!({"procedure_code": "1.000948", "channel": channel, "office_id": office.id, "received_at": received,
+        json!({"procedure_code": procedure_code, "channel": channel, "office_id": office.id, "received_at": received,
                "applicant": {"name": "Nguyễn Văn A"}}),
     )
     .await;
@@ -297,12 +337,18 @@ async fn a_hand_built_month_in_a_province() {
     assert_eq!(report.rows_differing, 0, "{:?}", report.examples);
 }
 
-/// The report's counts recomputed from the dossiers themselves, by the definitions.
-fn direct(env: &TestEnv, from: NaiveDate, to: NaiveDate) -> Value {
+/// The report's counts recomputed from the dossiers themselves, by the definitions,
+/// over the dossiers `keep` selects.
+fn direct(
+    env: &TestEnv,
+    from: NaiveDate,
+    to: NaiveDate,
+    keep: &dyn Fn(&motcua::db::dossiers::DossierRow) -> bool,
+) -> Value {
     use motcua::domain::calendar::local_date;
     let rows = motcua::db::dossiers::list(&mut env.conn(), &Default::default(), 1_000_000).unwrap();
     let mut c = std::collections::BTreeMap::<&str, i64>::new();
-    for row in rows {
+    for row in rows.iter().filter(|r| keep(r)) {
         let state = row.state();
         let Some(received) = state.received_at.map(local_date) else {
             continue;
@@ -354,11 +400,40 @@ fn direct(env: &TestEnv, from: NaiveDate, to: NaiveDate) -> Value {
     serde_json::to_value(c).unwrap()
 }
 
+const COLUMNS: [&str; 13] = [
+    "carried_over",
+    "received",
+    "ended_early",
+    "ended_on_time",
+    "ended_late",
+    "pending_in_time",
+    "pending_overdue",
+    "refused",
+    "withdrawn",
+    "stopped",
+    "rescheduled",
+    "due",
+    "due_met",
+];
+
+/// Every column of a report row equals the direct recount.
+fn assert_row(row: &Value, expected: &Value, what: &str) {
+    for key in COLUMNS {
+        assert_eq!(
+            row[key].as_i64().unwrap_or(0),
+            expected[key].as_i64().unwrap_or(0),
+            "{key} of {what}: {row}"
+        );
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Step {
     File {
         office: usize,
         day: u32,
+        procedure: usize,
+        clerk: usize,
     },
     Event {
         dossier: usize,
@@ -368,18 +443,24 @@ enum Step {
     Holiday {
         day: u32,
     },
+    /// Moves commune 1 between the district and the province.
+    Move,
+    /// Folds the waiting deltas now (the background folder may or may not have).
+    Fold,
 }
 
 fn steps() -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
         prop_oneof![
-            (0usize..3, 1u32..=90).prop_map(|(office, day)| Step::File { office, day }),
-            (0usize..40, 0usize..8, 0u32..=6).prop_map(|(dossier, kind, day)| Step::Event {
+            6 => (0usize..3, 1u32..=90, 0usize..2, 0usize..2).prop_map(|(office, day, procedure, clerk)| Step::File { office, day, procedure, clerk }),
+            8 => (0usize..40, 0usize..8, 0u32..=6).prop_map(|(dossier, kind, day)| Step::Event {
                 dossier,
                 kind,
                 day
             }),
-            (1u32..=120).prop_map(|day| Step::Holiday { day }),
+            1 => (1u32..=120).prop_map(|day| Step::Holiday { day }),
+            1 => Just(Step::Move),
+            1 => Just(Step::Fold),
         ],
         10..45,
     )
@@ -388,27 +469,36 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
-    /// Random histories (transfers, supplements, reschedules, calendar changes...):
-    /// every report equals a recount from the dossiers, and `recount` finds nothing.
+    /// Random histories (transfers, supplements, reschedules, calendar changes, an
+    /// office moving, folds at random moments): every report, in total and in every
+    /// grouping, equals a recount from the dossiers, and `recount` finds nothing.
     #[test]
-    fn summaries_always_equal_a_direct_recount(steps in steps(), periods in prop::collection::vec((0u32..120, 0u32..60), 4)) {
+    fn summaries_always_equal_a_direct_recount(steps in steps(), periods in prop::collection::vec((0u32..120, 0u32..60), 3)) {
         actix_web::rt::System::new().block_on(async move {
             let env = TestEnv::new();
             let app = actix_web::test::init_service(build_app(env.state.clone())).await;
             procedure(&env);
+            second_procedure(&env);
             let province = env.office("000.00.00.H56", "province", None);
-            let offices = [env.office("H56.01", "commune", Some(&province)), env.office("H56.02", "commune", Some(&province))];
-            let (_, admin) = env.user("lan.admin", Role::Admin, None);
+            let district = env.office("H56.10", "district", Some(&province));
+            let offices = [
+                env.office("H56.11", "commune", Some(&district)),
+                env.office("H56.02", "commune", Some(&province)),
+                district.clone(),
+            ];
+            let clerks = [env.user("lan.admin", Role::Admin, None), env.user("hoa.admin", Role::Admin, None)];
+            let admin = clerks[0].1.clone();
             let start = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
             let instant = |day: NaiveDate, hour: u32| (Utc.from_utc_datetime(&day.and_hms_opt(hour, 0, 0).unwrap()) - chrono::Duration::hours(7)).to_rfc3339();
             let mut dossiers: Vec<(String, NaiveDate)> = Vec::new();
             let mut clock = start;
+            let mut under_district = true;
             for step in steps {
                 match step {
-                    Step::File { office, day } => {
+                    Step::File { office, day, procedure, clerk } => {
                         clock = clock.max(start + chrono::Days::new(day as u64));
-                        let office = &offices[office % 2];
-                        let id = file(&app, &admin, office, instant(clock, 8), ["in_person", "online", "postal"][day as usize % 3]).await;
+                        let channel = ["in_person", "online", "postal"][day as usize % 3];
+                        let id = file_procedure(&app, &clerks[clerk].1, &offices[office], instant(clock, 8), channel, PROCEDURES[procedure]).await;
                         dossiers.push((id, clock));
                     }
                     Step::Event { dossier, kind, day } if !dossiers.is_empty() => {
@@ -439,21 +529,75 @@ proptest! {
                         let r = send(&app, actix_web::http::Method::PUT, &format!("/api/v1/calendar/exceptions/{date}"), Some(&admin), Some(json!({"kind": "holiday", "name": "nghỉ"}))).await;
                         assert_eq!(r.status, 200, "{}", r.text);
                     }
+                    Step::Move => {
+                        under_district = !under_district;
+                        let parent = if under_district { &district } else { &province };
+                        let r = patch(&app, &format!("/api/v1/offices/{}", offices[0].id), Some(&admin), json!({"parent_id": parent.id})).await;
+                        assert_eq!(r.status, 200, "{}", r.text);
+                    }
+                    Step::Fold => {
+                        motcua::db::stats_folder::fold_once(&env.state.pool).unwrap();
+                    }
                     Step::Event { .. } => {}
                 }
             }
             let report = motcua::db::stats::recount(&mut env.conn(), false).unwrap();
             assert_eq!(report.rows_differing, 0, "{:?}", report.examples);
+            let paths: std::collections::HashMap<String, String> = [&province, &district, &offices[0], &offices[1]]
+                .iter()
+                .map(|o| {
+                    let now = motcua::db::offices::find(&mut env.conn(), &o.id).unwrap().unwrap();
+                    (now.id, now.path)
+                })
+                .collect();
+            let fields: std::collections::HashMap<String, String> = motcua::db::procedures::list(&mut env.conn(), &Default::default(), 10)
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.id, p.field))
+                .collect();
+            let within = |row: &motcua::db::dossiers::DossierRow, office: &str| paths[&row.office_id].contains(&format!("/{office}/"));
             for (offset, length) in periods {
                 let from = start + chrono::Days::new(offset as u64);
                 let to = from + chrono::Days::new(length as u64);
-                let r = get(&app, &format!("/api/v1/stats/on-time?office_id={}&from={from}&to={to}", province.id), Some(&admin)).await;
-                let expected = direct(&env, from, to);
-                for key in ["carried_over", "received", "ended_early", "ended_on_time", "ended_late", "pending_in_time", "pending_overdue", "refused", "withdrawn", "stopped", "rescheduled"] {
-                    assert_eq!(r.body["total"][key].as_i64().unwrap_or(0), expected[key].as_i64().unwrap_or(0), "{key} {from}..{to}: {}", r.text);
+                let url = |group: &str| format!("/api/v1/stats/on-time?office_id={}&from={from}&to={to}{group}", province.id);
+                let r = get(&app, &url(""), Some(&admin)).await;
+                assert_row(&r.body["total"], &direct(&env, from, to, &|_| true), "the province");
+
+                let r = get(&app, &url("&group_by=office"), Some(&admin)).await;
+                let children = r.body["groups"].as_array().unwrap();
+                assert_eq!(children.len(), if under_district { 2 } else { 3 }, "{}", r.text);
+                for group in children {
+                    let key = group["key"].as_str().unwrap().to_owned();
+                    let expected = if key == province.id {
+                        direct(&env, from, to, &|d| d.office_id == province.id)
+                    } else {
+                        direct(&env, from, to, &|d| within(d, &key))
+                    };
+                    assert_row(group, &expected, &format!("office {key}"));
                 }
-                assert_eq!(r.body["total"]["on_time_rate_due"]["denominator"].as_i64().unwrap_or(0), expected["due"].as_i64().unwrap_or(0));
-                assert_eq!(r.body["total"]["on_time_rate_due"]["numerator"].as_i64().unwrap_or(0), expected["due_met"].as_i64().unwrap_or(0));
+
+                let r = get(&app, &url("&group_by=month"), Some(&admin)).await;
+                for group in r.body["groups"].as_array().unwrap() {
+                    let month = NaiveDate::parse_from_str(&format!("{}-01", group["key"].as_str().unwrap()), "%Y-%m-%d").unwrap();
+                    let month_end = month.checked_add_months(chrono::Months::new(1)).unwrap().pred_opt().unwrap();
+                    assert_row(group, &direct(&env, from.max(month), to.min(month_end), &|_| true), &format!("month {month}"));
+                }
+
+                for (group_by, of) in [
+                    ("procedure", (|d: &motcua::db::dossiers::DossierRow| d.procedure_id.clone()) as fn(&motcua::db::dossiers::DossierRow) -> String),
+                    ("clerk", |d| d.created_by.clone().unwrap_or_default()),
+                ] {
+                    let r = get(&app, &url(&format!("&group_by={group_by}")), Some(&admin)).await;
+                    for group in r.body["groups"].as_array().unwrap() {
+                        let key = group["key"].as_str().unwrap().to_owned();
+                        assert_row(group, &direct(&env, from, to, &|d| of(d) == key), &format!("{group_by} {key}"));
+                    }
+                }
+                let r = get(&app, &url("&group_by=field"), Some(&admin)).await;
+                for group in r.body["groups"].as_array().unwrap() {
+                    let key = group["key"].as_str().unwrap().to_owned();
+                    assert_row(group, &direct(&env, from, to, &|d| fields[&d.procedure_id] == key), &format!("field {key}"));
+                }
             }
         });
     }

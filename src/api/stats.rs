@@ -14,6 +14,7 @@ use crate::db::{self, votes::VoteGroup, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::calendar::local_date;
 use crate::domain::kpi::{DayCounters, OnTimeCounts};
+use crate::domain::rollup::{next_month, Dim};
 use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
 use crate::domain::target::{ancestors_nearest_first, resolve, Metric, SetTarget};
 use crate::error::{ApiError, ApiResult};
@@ -96,6 +97,44 @@ fn row(key: String, label: String, counts: RatingCounts, target_bp: i32) -> Sati
         meets_target: (rate.denominator > 0)
             .then(|| rate.numerator * 10_000 >= target_bp as i64 * rate.denominator),
         counts,
+    }
+}
+
+/// The targets in force for an office's reports: set on it or its nearest ancestor.
+struct Targets {
+    ancestors: Vec<String>,
+    set: Vec<db::targets::TargetRow>,
+    metric: Metric,
+}
+
+impl Targets {
+    fn load(
+        conn: &mut AnyConnection,
+        office: &db::offices::OfficeRow,
+        year: i32,
+        metric: Metric,
+    ) -> ApiResult<Targets> {
+        let ancestors = ancestors_nearest_first(&office.path);
+        let set = db::targets::for_offices(conn, &ancestors, year, metric.as_str())?;
+        Ok(Targets {
+            ancestors,
+            set,
+            metric,
+        })
+    }
+
+    /// In basis points, for one field or for all.
+    fn for_field(&self, field: Option<&str>) -> i32 {
+        let set: Vec<SetTarget<'_>> = self
+            .set
+            .iter()
+            .map(|t| SetTarget {
+                office_id: &t.office_id,
+                field: &t.field,
+                basis_points: t.value_bp,
+            })
+            .collect();
+        resolve(&self.ancestors, field, &set, self.metric).0
     }
 }
 
@@ -206,22 +245,8 @@ pub async fn satisfaction(
         .db(move |conn| {
             let office = resolve_office(conn, &actor, office_id)?;
             let offices = db::dossiers::subtree_office_ids(conn, &office.path)?;
-            let ancestors = ancestors_nearest_first(&office.path);
-            let set = db::targets::for_offices(
-                conn,
-                &ancestors,
-                to.year(),
-                Metric::Satisfaction.as_str(),
-            )?;
-            let set_refs: Vec<SetTarget<'_>> = set
-                .iter()
-                .map(|t| SetTarget {
-                    office_id: &t.office_id,
-                    field: &t.field,
-                    basis_points: t.value_bp,
-                })
-                .collect();
-            let (target_bp, _) = resolve(&ancestors, None, &set_refs, Metric::Satisfaction);
+            let target_bp =
+                Targets::load(conn, &office, to.year(), Metric::Satisfaction)?.for_field(None);
             let db_group = match group_by {
                 None | Some(SatisfactionGroup::Month) | Some(SatisfactionGroup::Weekday) => {
                     VoteGroup::Date
@@ -236,14 +261,7 @@ pub async fn satisfaction(
             let mut groups: BTreeMap<String, RatingCounts> = BTreeMap::new();
             // For office drill-down: which child subtree each office lies in.
             let children = match group_by {
-                Some(SatisfactionGroup::Office) => db::offices::list(
-                    conn,
-                    &db::offices::OfficeFilter {
-                        parent_id: Some(office.id.clone()),
-                        ..Default::default()
-                    },
-                    10_000,
-                )?,
+                Some(SatisfactionGroup::Office) => db::offices::children(conn, &office.id)?,
                 _ => Vec::new(),
             };
             let mut child_of: BTreeMap<String, String> = BTreeMap::new();
@@ -435,36 +453,8 @@ fn on_time_row(key: String, label: String, counts: OnTimeCounts, target_bp: i32)
     }
 }
 
-/// Maps every office of a subtree to the direct child of `office` it lies under (the
-/// office itself maps to itself), for drill-down.
-fn children_of(
-    conn: &mut AnyConnection,
-    office: &db::offices::OfficeRow,
-) -> ApiResult<(Vec<db::offices::OfficeRow>, BTreeMap<String, String>)> {
-    let children = db::offices::list(
-        conn,
-        &db::offices::OfficeFilter {
-            parent_id: Some(office.id.clone()),
-            ..Default::default()
-        },
-        10_000,
-    )?;
-    let mut map = BTreeMap::new();
-    map.insert(office.id.clone(), office.id.clone());
-    for child in &children {
-        for id in db::dossiers::subtree_office_ids(conn, &child.path)? {
-            map.insert(id, child.id.clone());
-        }
-    }
-    Ok((children, map))
-}
-
-fn day_start(day: NaiveDate) -> chrono::NaiveDateTime {
-    crate::domain::calendar::local_instant(day, chrono::NaiveTime::MIN).naive_utc()
-}
-
-/// On-time report: flows from the daily counters, stocks (carried over, pending) from
-/// the dossiers unfinished at the period's edges.
+/// On-time report: flows and stocks (carried over, pending) from the rolled-up
+/// counters, so its cost does not grow with the number of dossiers.
 #[utoipa::path(get, path = "/api/v1/stats/on-time", tag = "stats", params(OnTimeQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "The report, or CSV with `format=csv` / `Accept: text/csv`",
@@ -562,7 +552,7 @@ pub async fn on_time(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// The report itself (also used by tests against a direct recount).
+/// The report itself, read from one snapshot of the counters.
 pub fn on_time_report(
     conn: &mut AnyConnection,
     office: &db::offices::OfficeRow,
@@ -570,121 +560,144 @@ pub fn on_time_report(
     to: NaiveDate,
     group_by: Option<OnTimeGroup>,
 ) -> ApiResult<OnTimeReport> {
-    let offices = db::dossiers::subtree_office_ids(conn, &office.path)?;
-    let ancestors = ancestors_nearest_first(&office.path);
-    let set = db::targets::for_offices(conn, &ancestors, to.year(), Metric::OnTime.as_str())?;
-    let set_refs: Vec<SetTarget<'_>> = set
-        .iter()
-        .map(|t| SetTarget {
-            office_id: &t.office_id,
-            field: &t.field,
-            basis_points: t.value_bp,
-        })
-        .collect();
-    let target_for = |field: Option<&str>| resolve(&ancestors, field, &set_refs, Metric::OnTime).0;
+    db::read_tx(conn, |conn| {
+        on_time_report_in_snapshot(conn, office, from, to, group_by)
+    })
+}
+
+fn on_time_report_in_snapshot(
+    conn: &mut AnyConnection,
+    office: &db::offices::OfficeRow,
+    from: NaiveDate,
+    to: NaiveDate,
+    group_by: Option<OnTimeGroup>,
+) -> ApiResult<OnTimeReport> {
+    let targets = Targets::load(conn, office, to.year(), Metric::OnTime)?;
+    let target_for = |field: Option<&str>| targets.for_field(field);
+    let children = match group_by {
+        Some(OnTimeGroup::Office) => db::offices::children(conn, &office.id)?,
+        _ => Vec::new(),
+    };
+    let mut scopes = vec![office.id.clone()];
+    scopes.extend(children.iter().map(|c| c.id.clone()));
+    let dim = match group_by {
+        Some(OnTimeGroup::Field | OnTimeGroup::Procedure) => Dim::Procedure,
+        Some(OnTimeGroup::Clerk) => Dim::Clerk,
+        _ => Dim::Total,
+    };
+    // Sums before each cut: the period's first day, each later month start for a
+    // trend, and the day after its last.
+    let mut cuts = vec![from];
+    if group_by == Some(OnTimeGroup::Month) {
+        let mut month = next_month(from);
+        while month <= to {
+            cuts.push(month);
+            month = next_month(month);
+        }
+    }
+    cuts.push(to + chrono::Days::new(1));
+    let sums = db::stats::sums_before(conn, &office.path, &scopes, dim, &cuts)?;
+    let period = |cum: &[DayCounters]| OnTimeCounts::from_cumulative(&cum[0], &cum[cum.len() - 1]);
+    let mut whole = vec![DayCounters::default(); cuts.len()];
+    let mut by_id: BTreeMap<String, Vec<DayCounters>> = BTreeMap::new();
+    for ((scope, dim_id), cum) in &sums {
+        if *scope == office.id {
+            add_all(&mut whole, cum);
+            by_id.insert(dim_id.clone(), cum.clone());
+        }
+    }
 
     let procedures: BTreeMap<String, (String, String, String)> =
         db::procedures::list(conn, &Default::default(), 100_000)?
             .into_iter()
             .map(|p| (p.id, (p.code, p.name, p.field)))
             .collect();
-    let (children, child_of) = match group_by {
-        Some(OnTimeGroup::Office) => children_of(conn, office)?,
-        _ => (Vec::new(), BTreeMap::new()),
-    };
-    // The group of a counter row or an unfinished dossier.
-    let group_key = |office_id: &str, procedure_id: &str, clerk_id: &str| -> String {
-        match group_by {
-            Some(OnTimeGroup::Office) => child_of
-                .get(office_id)
-                .cloned()
-                .unwrap_or_else(|| office.id.clone()),
-            Some(OnTimeGroup::Procedure) => procedure_id.to_owned(),
-            Some(OnTimeGroup::Field) => procedures
-                .get(procedure_id)
-                .map(|p| p.2.clone())
-                .unwrap_or_default(),
-            Some(OnTimeGroup::Clerk) => clerk_id.to_owned(),
-            Some(OnTimeGroup::Month) | None => "total".to_owned(),
+    let target = target_for(None);
+    let mut rows: Vec<OnTimeRow> = Vec::new();
+    match group_by {
+        None => {}
+        Some(OnTimeGroup::Month) => {
+            for (i, window) in cuts.windows(2).enumerate() {
+                let counts = OnTimeCounts::from_cumulative(&whole[i], &whole[i + 1]);
+                let key = window[0].format("%Y-%m").to_string();
+                rows.push(on_time_row(key.clone(), key, counts, target));
+            }
         }
-    };
-
-    let mut groups: BTreeMap<String, OnTimeCounts> = BTreeMap::new();
-    let mut total = OnTimeCounts::default();
-    if group_by == Some(OnTimeGroup::Month) {
-        let mut month_start = from;
-        while month_start <= to {
-            let next_month = NaiveDate::from_ymd_opt(
-                if month_start.month() == 12 {
-                    month_start.year() + 1
-                } else {
-                    month_start.year()
-                },
-                if month_start.month() == 12 {
-                    1
-                } else {
-                    month_start.month() + 1
-                },
-                1,
-            )
-            .unwrap_or(to);
-            let month_end = (next_month - chrono::Days::new(1)).min(to);
-            let counts = period_counts(conn, &offices, month_start, month_end, |_, _, _| {
-                "m".to_owned()
-            })?;
-            groups.insert(
-                month_start.format("%Y-%m").to_string(),
-                counts.get("m").copied().unwrap_or_default(),
-            );
-            month_start = next_month;
+        Some(OnTimeGroup::Office) => {
+            // What the office received itself: its subtree minus its children's.
+            let mut direct = whole.clone();
+            for child in &children {
+                let cum = sums
+                    .get(&(child.id.clone(), String::new()))
+                    .cloned()
+                    .unwrap_or_else(|| vec![DayCounters::default(); cuts.len()]);
+                for (d, c) in direct.iter_mut().zip(&cum) {
+                    d.combine(c, -1);
+                }
+                rows.push(on_time_row(
+                    child.id.clone(),
+                    child.name.clone(),
+                    period(&cum),
+                    target,
+                ));
+            }
+            if direct.iter().any(|c| !c.is_zero()) {
+                let label = format!("{} (trực tiếp)", office.name);
+                rows.push(on_time_row(
+                    office.id.clone(),
+                    label,
+                    period(&direct),
+                    target,
+                ));
+            }
+            rows.sort_by(|a, b| a.key.cmp(&b.key));
         }
-        total = period_counts(conn, &offices, from, to, |_, _, _| "total".to_owned())?
-            .remove("total")
-            .unwrap_or_default();
-    } else {
-        for (key, counts) in period_counts(conn, &offices, from, to, group_key)? {
-            add_counts(&mut total, &counts);
-            if group_by.is_some() {
-                groups.insert(key, counts);
+        Some(OnTimeGroup::Field) => {
+            let mut by_field: BTreeMap<String, Vec<DayCounters>> = BTreeMap::new();
+            for (procedure_id, cum) in &by_id {
+                let field = procedures
+                    .get(procedure_id)
+                    .map(|p| p.2.clone())
+                    .unwrap_or_default();
+                add_all(
+                    by_field
+                        .entry(field)
+                        .or_insert_with(|| vec![DayCounters::default(); cuts.len()]),
+                    cum,
+                );
+            }
+            for (field, cum) in by_field {
+                let target = target_for(Some(&field));
+                rows.push(on_time_row(field.clone(), field, period(&cum), target));
+            }
+        }
+        Some(OnTimeGroup::Procedure) => {
+            for (procedure_id, cum) in &by_id {
+                let label = procedures
+                    .get(procedure_id)
+                    .map(|p| format!("{} {}", p.0, p.1))
+                    .unwrap_or_default();
+                rows.push(on_time_row(
+                    procedure_id.clone(),
+                    label,
+                    period(cum),
+                    target,
+                ));
+            }
+        }
+        Some(OnTimeGroup::Clerk) => {
+            let ids: Vec<String> = by_id.keys().cloned().collect();
+            let names = db::users::full_names(conn, &ids)?;
+            for (clerk_id, cum) in &by_id {
+                let label = names.get(clerk_id).cloned().unwrap_or_default();
+                rows.push(on_time_row(clerk_id.clone(), label, period(cum), target));
             }
         }
     }
-    if group_by == Some(OnTimeGroup::Office) {
-        for child in &children {
-            groups.entry(child.id.clone()).or_default();
-        }
+    if !matches!(group_by, Some(OnTimeGroup::Office | OnTimeGroup::Month)) {
+        // Groups with nothing in the period or at its edges (dossiers of long ago).
+        rows.retain(|r| r.counts != OnTimeCounts::default());
     }
-    let mut label = |key: &str| -> String {
-        match group_by {
-            Some(OnTimeGroup::Office) => children
-                .iter()
-                .find(|c| c.id == key)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| format!("{} (trực tiếp)", office.name)),
-            Some(OnTimeGroup::Procedure) => procedures
-                .get(key)
-                .map(|p| format!("{} {}", p.0, p.1))
-                .unwrap_or_default(),
-            Some(OnTimeGroup::Clerk) => db::users::find(conn, key)
-                .ok()
-                .flatten()
-                .map(|u| u.full_name)
-                .unwrap_or_default(),
-            _ => key.to_owned(),
-        }
-    };
-    let rows = groups
-        .into_iter()
-        .map(|(key, counts)| {
-            let target = if group_by == Some(OnTimeGroup::Field) {
-                target_for(Some(&key))
-            } else {
-                target_for(None)
-            };
-            let label = label(&key);
-            on_time_row(key, label, counts, target)
-        })
-        .collect();
     Ok(OnTimeReport {
         office_id: super::to_uuid(&office.id),
         from,
@@ -693,65 +706,15 @@ pub fn on_time_report(
         total: on_time_row(
             "total".to_owned(),
             office.name.clone(),
-            total,
-            target_for(None),
+            period(&whole),
+            target,
         ),
         groups: rows,
     })
 }
 
-fn add_counts(total: &mut OnTimeCounts, c: &OnTimeCounts) {
-    total.carried_over += c.carried_over;
-    total.pending_in_time += c.pending_in_time;
-    total.pending_overdue += c.pending_overdue;
-    total.add_flows(&DayCounters {
-        received_in_person: c.received_in_person,
-        received_online: c.received_online,
-        received_postal: c.received_postal,
-        ended_early: c.ended_early,
-        ended_on_time: c.ended_on_time,
-        ended_late: c.ended_late,
-        refused: c.refused,
-        withdrawn: c.withdrawn,
-        stopped: c.stopped,
-        rescheduled: c.rescheduled,
-        due: c.due,
-        due_met: c.due_met,
-    });
-}
-
-/// Counts of one period per group: flows from the counters, stocks at both edges.
-fn period_counts(
-    conn: &mut AnyConnection,
-    offices: &[String],
-    from: NaiveDate,
-    to: NaiveDate,
-    group_key: impl Fn(&str, &str, &str) -> String,
-) -> ApiResult<BTreeMap<String, OnTimeCounts>> {
-    let mut out: BTreeMap<String, OnTimeCounts> = BTreeMap::new();
-    for u in db::stats::unfinished_at(conn, offices, day_start(from))? {
-        out.entry(group_key(&u.key.0, &u.key.1, &u.key.2))
-            .or_default()
-            .add_carried_over(1);
+fn add_all(into: &mut [DayCounters], cum: &[DayCounters]) {
+    for (sum, c) in into.iter_mut().zip(cum) {
+        sum.merge(c);
     }
-    let end = day_start(to + chrono::Days::new(1));
-    for u in db::stats::unfinished_at(conn, offices, end)? {
-        let counts = out
-            .entry(group_key(&u.key.0, &u.key.1, &u.key.2))
-            .or_default();
-        // The due date has passed at the end of `to` when it is before `to`.
-        if u.due_date.is_some_and(|d| d < to) {
-            counts.pending_overdue += 1;
-        } else {
-            counts.pending_in_time += 1;
-        }
-    }
-    for ((office_id, procedure_id, clerk_id), counters) in
-        db::stats::sum_by_key(conn, offices, from, to)?
-    {
-        out.entry(group_key(&office_id, &procedure_id, &clerk_id))
-            .or_default()
-            .add_flows(&counters);
-    }
-    Ok(out)
 }

@@ -8,6 +8,7 @@ pub mod offices;
 pub mod procedures;
 pub mod schema;
 pub mod stats;
+pub mod stats_folder;
 pub mod targets;
 pub mod tokens;
 pub mod users;
@@ -185,12 +186,47 @@ pub fn init_pool(backend: &Backend, max_size: u32) -> Result<DbPool, DbError> {
     Ok(pool)
 }
 
-/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up
-/// front so a read-then-write never fails half-way with SQLITE_BUSY), `BEGIN` on
-/// PostgreSQL. Commits when `f` returns `Ok`, rolls back otherwise or on panic.
-/// `f` must not open a transaction of its own.
+/// How a transaction begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxKind {
+    /// Writes: `BEGIN IMMEDIATE` on SQLite (take the write lock up front so a
+    /// read-then-write never fails half-way with SQLITE_BUSY), `BEGIN` on PostgreSQL.
+    Write,
+    /// Writes that must read one consistent snapshot across statements (PostgreSQL
+    /// `REPEATABLE READ`; SQLite's write lock already gives one).
+    SnapshotWrite,
+    /// Reads that must agree with each other: a snapshot, no lock.
+    Snapshot,
+}
+
+/// Runs `f` in a write transaction (see [`TxKind::Write`]). Commits when `f` returns
+/// `Ok`, rolls back otherwise or on panic. `f` must not open a transaction of its own.
 pub fn write_tx<T, E>(
     conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    transaction(conn, TxKind::Write, f)
+}
+
+/// Runs `f` in a read-only snapshot (see [`TxKind::Snapshot`]).
+pub fn read_tx<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    transaction(conn, TxKind::Snapshot, f)
+}
+
+/// Runs `f` in a transaction of the given kind: commits when `f` returns `Ok`, rolls
+/// back otherwise or on panic. `f` must not open a transaction of its own.
+pub fn transaction<T, E>(
+    conn: &mut AnyConnection,
+    kind: TxKind,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
 ) -> Result<T, E>
 where
@@ -208,11 +244,21 @@ where
         }
     }
 
-    let begin = match conn {
+    let begin = match (&*conn, kind) {
         #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+        (AnyConnection::Sqlite(_), TxKind::Write | TxKind::SnapshotWrite) => "BEGIN IMMEDIATE",
+        #[cfg(feature = "sqlite")]
+        (AnyConnection::Sqlite(_), TxKind::Snapshot) => "BEGIN",
         #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(_) => "BEGIN",
+        (AnyConnection::Postgres(_), TxKind::Write) => "BEGIN",
+        #[cfg(feature = "postgres")]
+        (AnyConnection::Postgres(_), TxKind::SnapshotWrite) => {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        }
+        #[cfg(feature = "postgres")]
+        (AnyConnection::Postgres(_), TxKind::Snapshot) => {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        }
     };
     conn.batch_execute(begin)?;
     let mut guard = RollbackGuard { conn, done: false };

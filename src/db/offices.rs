@@ -55,8 +55,12 @@ pub fn child_levels(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<Strin
         .load(conn)
 }
 
-/// Saves `row`; when its path changed, rewrites the paths of its whole subtree.
+/// Saves `row`; when its path changed, moves its subtree's dashboard counters to its
+/// new ancestors and rewrites the paths of its whole subtree.
 pub fn update(conn: &mut AnyConnection, row: &OfficeRow, old_path: &str) -> QueryResult<()> {
+    if row.path != old_path {
+        super::stats::move_scope(conn, &row.id, old_path, &row.path)?;
+    }
     diesel::update(offices::table.find(&row.id))
         .set(row)
         .execute(conn)?;
@@ -78,6 +82,15 @@ pub fn update(conn: &mut AnyConnection, row: &OfficeRow, old_path: &str) -> Quer
         .execute(conn)?;
     }
     Ok(())
+}
+
+/// The offices directly under this one.
+pub fn children(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<OfficeRow>> {
+    offices::table
+        .filter(offices::parent_id.eq(id))
+        .select(OfficeRow::as_select())
+        .order(offices::code)
+        .load(conn)
 }
 
 pub fn list(

@@ -183,7 +183,32 @@ diesel::table! {
 }
 
 diesel::table! {
-    dossier_day_stats (office_id, procedure_id, clerk_id, day) {
+    stats_rollups (scope_id, dim, grain, bucket, dim_id) {
+        scope_id -> Text,
+        dim -> Text,
+        dim_id -> Text,
+        grain -> Text,
+        bucket -> Date,
+        received_in_person -> Integer,
+        received_online -> Integer,
+        received_postal -> Integer,
+        ended_early -> Integer,
+        ended_on_time -> Integer,
+        ended_late -> Integer,
+        refused -> Integer,
+        withdrawn -> Integer,
+        stopped -> Integer,
+        rescheduled -> Integer,
+        due -> Integer,
+        due_met -> Integer,
+        overdue_entered -> Integer,
+        overdue_left -> Integer,
+    }
+}
+
+diesel::table! {
+    stats_deltas (id) {
+        id -> BigInt,
         office_id -> Text,
         procedure_id -> Text,
         clerk_id -> Text,
@@ -200,6 +225,8 @@ diesel::table! {
         rescheduled -> Integer,
         due -> Integer,
         due_met -> Integer,
+        overdue_entered -> Integer,
+        overdue_left -> Integer,
     }
 }
 
@@ -219,5 +246,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     office_kiosk_ratings,
     votes,
     targets,
-    dossier_day_stats
+    stats_rollups,
+    stats_deltas
 );

@@ -1,261 +1,425 @@
-//! The daily dossier counters (`dossier_day_stats`): kept in step with every dossier
-//! change, summed by the dashboards, rebuilt by `motcua recount`.
+//! The dashboards' counters (see [`crate::domain::rollup`]).
+//!
+//! Every dossier change appends what it adds to `stats_deltas`, in its own
+//! transaction: a few rows, no shared row to lock, so busy desks never queue behind
+//! each other. The folder ([`super::stats_folder`]) moves the deltas into
+//! `stats_rollups` (each office's subtree, by dimension and by year, month and day);
+//! reports read both in one snapshot, so they are never stale. `motcua recount`
+//! recomputes the rollups from the dossiers, reports differences and repairs them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use diesel::connection::SimpleConnection;
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::dossiers::DossierRow;
-use super::schema::{dossier_day_stats, dossiers};
-use super::{is_unique_violation, AnyConnection};
+use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
+use super::{transaction, AnyConnection, TxKind};
 use crate::domain::kpi::{contributions, DayCounters};
+use crate::domain::rollup::{read_plan, summed_before, Dim, Grain};
+use crate::domain::target::ancestors_nearest_first;
 
-/// (office, procedure, clerk, day): one row of counters.
-pub type StatsKey = (String, String, String, NaiveDate);
-/// (receiving office, procedure, receiving clerk or ""): what reports group by.
-pub type GroupKey = (String, String, String);
+/// Declares the counter columns of a table as a struct, and its conversions.
+macro_rules! counter_columns {
+    ($name:ident, $table:ident) => {
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            Default,
+            PartialEq,
+            Eq,
+            Queryable,
+            Selectable,
+            Insertable,
+            AsChangeset,
+        )]
+        #[diesel(table_name = $table)]
+        pub struct $name {
+            received_in_person: i32,
+            received_online: i32,
+            received_postal: i32,
+            ended_early: i32,
+            ended_on_time: i32,
+            ended_late: i32,
+            refused: i32,
+            withdrawn: i32,
+            stopped: i32,
+            rescheduled: i32,
+            due: i32,
+            due_met: i32,
+            overdue_entered: i32,
+            overdue_left: i32,
+        }
 
-/// A dossier unfinished at some instant.
-pub struct Unfinished {
-    pub key: GroupKey,
-    pub due_date: Option<NaiveDate>,
+        impl From<$name> for DayCounters {
+            fn from(c: $name) -> DayCounters {
+                DayCounters {
+                    received_in_person: c.received_in_person.into(),
+                    received_online: c.received_online.into(),
+                    received_postal: c.received_postal.into(),
+                    ended_early: c.ended_early.into(),
+                    ended_on_time: c.ended_on_time.into(),
+                    ended_late: c.ended_late.into(),
+                    refused: c.refused.into(),
+                    withdrawn: c.withdrawn.into(),
+                    stopped: c.stopped.into(),
+                    rescheduled: c.rescheduled.into(),
+                    due: c.due.into(),
+                    due_met: c.due_met.into(),
+                    overdue_entered: c.overdue_entered.into(),
+                    overdue_left: c.overdue_left.into(),
+                }
+            }
+        }
+
+        impl From<&DayCounters> for $name {
+            fn from(c: &DayCounters) -> $name {
+                $name {
+                    received_in_person: c.received_in_person as i32,
+                    received_online: c.received_online as i32,
+                    received_postal: c.received_postal as i32,
+                    ended_early: c.ended_early as i32,
+                    ended_on_time: c.ended_on_time as i32,
+                    ended_late: c.ended_late as i32,
+                    refused: c.refused as i32,
+                    withdrawn: c.withdrawn as i32,
+                    stopped: c.stopped as i32,
+                    rescheduled: c.rescheduled as i32,
+                    due: c.due as i32,
+                    due_met: c.due_met as i32,
+                    overdue_entered: c.overdue_entered as i32,
+                    overdue_left: c.overdue_left as i32,
+                }
+            }
+        }
+    };
 }
 
+counter_columns!(RollupCounters, stats_rollups);
+counter_columns!(DeltaCounters, stats_deltas);
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = dossier_day_stats)]
-struct StatsRow {
+#[diesel(table_name = stats_rollups)]
+struct RollupRow {
+    scope_id: String,
+    dim: String,
+    dim_id: String,
+    grain: String,
+    bucket: NaiveDate,
+    #[diesel(embed)]
+    counters: RollupCounters,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = stats_deltas)]
+struct NewDelta {
     office_id: String,
     procedure_id: String,
     clerk_id: String,
     day: NaiveDate,
-    received_in_person: i32,
-    received_online: i32,
-    received_postal: i32,
-    ended_early: i32,
-    ended_on_time: i32,
-    ended_late: i32,
-    refused: i32,
-    withdrawn: i32,
-    stopped: i32,
-    rescheduled: i32,
-    due: i32,
-    due_met: i32,
+    #[diesel(embed)]
+    counters: DeltaCounters,
 }
 
-impl StatsRow {
-    fn new(key: &StatsKey, c: &DayCounters) -> StatsRow {
-        StatsRow {
-            office_id: key.0.clone(),
-            procedure_id: key.1.clone(),
-            clerk_id: key.2.clone(),
-            day: key.3,
-            received_in_person: c.received_in_person as i32,
-            received_online: c.received_online as i32,
-            received_postal: c.received_postal as i32,
-            ended_early: c.ended_early as i32,
-            ended_on_time: c.ended_on_time as i32,
-            ended_late: c.ended_late as i32,
-            refused: c.refused as i32,
-            withdrawn: c.withdrawn as i32,
-            stopped: c.stopped as i32,
-            rescheduled: c.rescheduled as i32,
-            due: c.due as i32,
-            due_met: c.due_met as i32,
-        }
-    }
+/// The key of a row of `stats_rollups` under one scope: dimension, its id, grain, bucket.
+type ScopedKey = (Dim, String, Grain, NaiveDate);
 
-    fn counters(&self) -> DayCounters {
-        DayCounters {
-            received_in_person: self.received_in_person.into(),
-            received_online: self.received_online.into(),
-            received_postal: self.received_postal.into(),
-            ended_early: self.ended_early.into(),
-            ended_on_time: self.ended_on_time.into(),
-            ended_late: self.ended_late.into(),
-            refused: self.refused.into(),
-            withdrawn: self.withdrawn.into(),
-            stopped: self.stopped.into(),
-            rescheduled: self.rescheduled.into(),
-            due: self.due.into(),
-            due_met: self.due_met.into(),
-        }
-    }
-}
+/// (procedure, clerk or "", day): the finest key a dossier contributes under.
+type FineKey = (String, String, NaiveDate);
 
-fn key_of(row: &DossierRow, day: NaiveDate) -> StatsKey {
-    (
-        row.office_id.clone(),
-        row.procedure_id.clone(),
-        row.created_by.clone().unwrap_or_default(),
-        day,
-    )
-}
-
-/// The counters one dossier adds, by key.
-fn dossier_counters(row: &DossierRow) -> Vec<(StatsKey, DayCounters)> {
+fn fine_contributions(row: &DossierRow) -> impl Iterator<Item = (FineKey, DayCounters)> + '_ {
     contributions(&row.state())
         .into_iter()
-        .map(|(day, c)| (key_of(row, day), c))
-        .collect()
+        .map(move |(day, c)| {
+            (
+                (
+                    row.procedure_id.clone(),
+                    row.created_by.clone().unwrap_or_default(),
+                    day,
+                ),
+                c,
+            )
+        })
 }
 
-/// Adds `delta` to a row, creating it when it does not exist yet (portable upsert: a
-/// concurrent creator makes our insert fail under a savepoint, then we update theirs).
-fn add(conn: &mut AnyConnection, key: &StatsKey, d: &DayCounters) -> QueryResult<()> {
-    use dossier_day_stats::dsl as t;
-    let update = |conn: &mut AnyConnection| {
-        diesel::update(t::dossier_day_stats.find((&key.0, &key.1, &key.2, key.3)))
-            .set((
-                t::received_in_person.eq(t::received_in_person + d.received_in_person as i32),
-                t::received_online.eq(t::received_online + d.received_online as i32),
-                t::received_postal.eq(t::received_postal + d.received_postal as i32),
-                t::ended_early.eq(t::ended_early + d.ended_early as i32),
-                t::ended_on_time.eq(t::ended_on_time + d.ended_on_time as i32),
-                t::ended_late.eq(t::ended_late + d.ended_late as i32),
-                t::refused.eq(t::refused + d.refused as i32),
-                t::withdrawn.eq(t::withdrawn + d.withdrawn as i32),
-                t::stopped.eq(t::stopped + d.stopped as i32),
-                t::rescheduled.eq(t::rescheduled + d.rescheduled as i32),
-                t::due.eq(t::due + d.due as i32),
-                t::due_met.eq(t::due_met + d.due_met as i32),
+/// Adds the counters of one (procedure, clerk, day) to a scope's rows: each of the
+/// three dimensions at each of the three grains.
+fn spread(into: &mut HashMap<ScopedKey, DayCounters>, key: &FineKey, c: &DayCounters, sign: i64) {
+    for dim in Dim::ALL {
+        for grain in Grain::ALL {
+            into.entry((
+                dim,
+                dim.id_of(&key.0, &key.1).to_owned(),
+                grain,
+                grain.bucket(key.2),
             ))
-            .execute(conn)
-    };
-    if update(conn)? > 0 {
-        return Ok(());
-    }
-    conn.batch_execute("SAVEPOINT day_stats")?;
-    match diesel::insert_into(t::dossier_day_stats)
-        .values(StatsRow::new(key, d))
-        .execute(conn)
-    {
-        Ok(_) => conn.batch_execute("RELEASE SAVEPOINT day_stats"),
-        Err(e) if is_unique_violation(&e) => {
-            conn.batch_execute("ROLLBACK TO SAVEPOINT day_stats; RELEASE SAVEPOINT day_stats")?;
-            update(conn).map(|_| ())
+            .or_default()
+            .combine(c, sign);
         }
-        Err(e) => Err(e),
     }
 }
 
-/// Brings the counters in step with a dossier change, inside the change's transaction.
+/// The PostgreSQL advisory lock held by whoever writes `stats_rollups`.
+#[cfg(feature = "postgres")]
+const ROLLUP_LOCK: i64 = 7_063_657;
+
+/// Makes the caller's transaction the only writer of `stats_rollups` until it ends
+/// (on SQLite, `BEGIN IMMEDIATE` already is). Under read committed, the statements
+/// after it see whatever the previous holder committed.
+fn lock_rollups(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute(&format!("SELECT pg_advisory_xact_lock({ROLLUP_LOCK})"))
+        }
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Records what a dossier change adds to the counters, inside the change's transaction.
 pub fn apply(
     conn: &mut AnyConnection,
     before: Option<&DossierRow>,
     after: &DossierRow,
 ) -> QueryResult<()> {
-    let mut delta: BTreeMap<StatsKey, DayCounters> = BTreeMap::new();
-    for (key, c) in dossier_counters(after) {
-        delta.entry(key).or_default().combine(&c, 1);
+    let mut delta: HashMap<FineKey, DayCounters> = HashMap::new();
+    for (key, c) in fine_contributions(after) {
+        delta.entry(key).or_default().merge(&c);
     }
-    for (key, c) in before.map(dossier_counters).unwrap_or_default() {
+    for (key, c) in before.into_iter().flat_map(fine_contributions) {
         delta.entry(key).or_default().combine(&c, -1);
     }
-    for (key, d) in delta.iter().filter(|(_, d)| !d.is_zero()) {
-        add(conn, key, d)?;
+    let rows: Vec<NewDelta> = delta
+        .into_iter()
+        .filter(|(_, c)| !c.is_zero())
+        .map(|((procedure_id, clerk_id, day), c)| NewDelta {
+            office_id: after.office_id.clone(),
+            procedure_id,
+            clerk_id,
+            day,
+            counters: (&c).into(),
+        })
+        .collect();
+    // One by one: diesel's batch insert on SQLite opens a transaction of its own.
+    for row in &rows {
+        diesel::insert_into(stats_deltas::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(())
 }
 
-/// Counters of these offices over `[from, to]`, summed per (office, procedure, clerk).
-pub fn sum_by_key(
+/// Whether any delta waits to be folded (a cheap read, outside any write lock).
+pub fn has_deltas(conn: &mut AnyConnection) -> QueryResult<bool> {
+    stats_deltas::table
+        .select(stats_deltas::id)
+        .first::<i64>(conn)
+        .optional()
+        .map(|id| id.is_some())
+}
+
+/// Adds `delta` to one rollup row, creating it when missing. Only ever called by the
+/// holder of [`lock_rollups`], so nobody else creates the row meanwhile.
+fn add_to_rollup(
     conn: &mut AnyConnection,
-    offices: &[String],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<Vec<(GroupKey, DayCounters)>> {
-    use diesel::dsl::sum;
-    use dossier_day_stats::dsl as t;
-    // Summed by the database: the days of a period never travel to the service.
-    type Sum = Option<i64>;
-    type Sums = (Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum, Sum);
-    let rows: Vec<(String, String, String, Sums)> = t::dossier_day_stats
-        .filter(t::office_id.eq_any(offices))
-        .filter(t::day.ge(from))
-        .filter(t::day.le(to))
-        .group_by((t::office_id, t::procedure_id, t::clerk_id))
+    scope_id: &str,
+    (dim, dim_id, grain, bucket): &ScopedKey,
+    delta: &DayCounters,
+) -> QueryResult<()> {
+    use stats_rollups::dsl as t;
+    let key = (
+        scope_id,
+        dim.as_str(),
+        grain.as_str(),
+        *bucket,
+        dim_id.as_str(),
+    );
+    let stored: Option<RollupCounters> = t::stats_rollups
+        .find(key)
+        .select(RollupCounters::as_select())
+        .first(conn)
+        .optional()?;
+    match stored {
+        Some(stored) => {
+            let mut sum = DayCounters::from(stored);
+            sum.merge(delta);
+            diesel::update(t::stats_rollups.find(key))
+                .set(RollupCounters::from(&sum))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(t::stats_rollups)
+                .values(RollupRow {
+                    scope_id: scope_id.to_owned(),
+                    dim: dim.as_str().to_owned(),
+                    dim_id: dim_id.clone(),
+                    grain: grain.as_str().to_owned(),
+                    bucket: *bucket,
+                    counters: delta.into(),
+                })
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Folds up to `limit` deltas into the rollups of their office and every office
+/// above it, inside the caller's write transaction. Returns how many were folded.
+pub fn fold(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
+    lock_rollups(conn)?;
+    let deltas: Vec<(i64, String, String, String, NaiveDate, DeltaCounters)> = stats_deltas::table
+        .inner_join(offices::table.on(offices::id.eq(stats_deltas::office_id)))
         .select((
-            t::office_id,
-            t::procedure_id,
-            t::clerk_id,
-            (
-                sum(t::received_in_person),
-                sum(t::received_online),
-                sum(t::received_postal),
-                sum(t::ended_early),
-                sum(t::ended_on_time),
-                sum(t::ended_late),
-                sum(t::refused),
-                sum(t::withdrawn),
-                sum(t::stopped),
-                sum(t::rescheduled),
-                sum(t::due),
-                sum(t::due_met),
-            ),
+            stats_deltas::id,
+            offices::path,
+            stats_deltas::procedure_id,
+            stats_deltas::clerk_id,
+            stats_deltas::day,
+            DeltaCounters::as_select(),
+        ))
+        .order(stats_deltas::id)
+        .limit(limit)
+        .load(conn)?;
+    let mut by_scope: HashMap<String, HashMap<ScopedKey, DayCounters>> = HashMap::new();
+    for (_, path, procedure_id, clerk_id, day, c) in &deltas {
+        let key = (procedure_id.clone(), clerk_id.clone(), *day);
+        for scope in ancestors_nearest_first(path) {
+            spread(
+                by_scope.entry(scope).or_default(),
+                &key,
+                &DayCounters::from(*c),
+                1,
+            );
+        }
+    }
+    for (scope, rows) in &by_scope {
+        for (key, delta) in rows.iter().filter(|(_, d)| !d.is_zero()) {
+            add_to_rollup(conn, scope, key, delta)?;
+        }
+    }
+    let ids: Vec<i64> = deltas.iter().map(|d| d.0).collect();
+    for chunk in ids.chunks(500) {
+        diesel::delete(stats_deltas::table.filter(stats_deltas::id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(deltas.len())
+}
+
+fn fold_everything(conn: &mut AnyConnection) -> QueryResult<()> {
+    while fold(conn, 10_000)? > 0 {}
+    Ok(())
+}
+
+/// An office moves from `old_path` to `new_path` (inside the move's transaction, before
+/// the paths are rewritten): its subtree's counters leave its old ancestors' rollups
+/// and join the new ones'. The office's own rows are exactly what it adds above.
+pub fn move_scope(
+    conn: &mut AnyConnection,
+    office_id: &str,
+    old_path: &str,
+    new_path: &str,
+) -> QueryResult<()> {
+    lock_rollups(conn)?;
+    fold_everything(conn)?;
+    let rows: Vec<RollupRow> = stats_rollups::table
+        .filter(stats_rollups::scope_id.eq(office_id))
+        .select(RollupRow::as_select())
+        .load(conn)?;
+    let above = |path: &str| -> Vec<String> {
+        ancestors_nearest_first(path)
+            .into_iter()
+            .filter(|id| id != office_id)
+            .collect()
+    };
+    for (ancestors, sign) in [(above(old_path), -1), (above(new_path), 1)] {
+        for row in &rows {
+            let (Some(dim), Some(grain)) = (Dim::parse(&row.dim), Grain::parse(&row.grain)) else {
+                continue;
+            };
+            let mut delta = DayCounters::default();
+            delta.combine(&row.counters.into(), sign);
+            let key = (dim, row.dim_id.clone(), grain, row.bucket);
+            for ancestor in &ancestors {
+                add_to_rollup(conn, ancestor, &key, &delta)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counters summed over every day before each of `cuts`, per (scope, dimension id),
+/// for scopes within the subtree at `root_path`. Run it inside [`super::read_tx`], so
+/// the rollups and the deltas not yet folded are read from one snapshot.
+pub fn sums_before(
+    conn: &mut AnyConnection,
+    root_path: &str,
+    scopes: &[String],
+    dim: Dim,
+    cuts: &[NaiveDate],
+) -> QueryResult<HashMap<(String, String), Vec<DayCounters>>> {
+    use stats_rollups::dsl as t;
+    let mut out: HashMap<(String, String), Vec<DayCounters>> = HashMap::new();
+    let mut add =
+        |scope: &str, dim_id: &str, c: DayCounters, summed: &dyn Fn(NaiveDate) -> bool| {
+            let sums = out
+                .entry((scope.to_owned(), dim_id.to_owned()))
+                .or_insert_with(|| vec![DayCounters::default(); cuts.len()]);
+            for (sum, cut) in sums.iter_mut().zip(cuts) {
+                if summed(*cut) {
+                    sum.merge(&c);
+                }
+            }
+        };
+    for (grain, range) in read_plan(cuts).ranges {
+        let rows: Vec<(String, String, NaiveDate, RollupCounters)> = t::stats_rollups
+            .filter(t::scope_id.eq_any(scopes))
+            .filter(t::dim.eq(dim.as_str()))
+            .filter(t::grain.eq(grain.as_str()))
+            .filter(t::bucket.ge(range.start))
+            .filter(t::bucket.lt(range.end))
+            .select((
+                t::scope_id,
+                t::dim_id,
+                t::bucket,
+                RollupCounters::as_select(),
+            ))
+            .load(conn)?;
+        for (scope, dim_id, bucket, c) in rows {
+            add(&scope, &dim_id, c.into(), &|cut| {
+                summed_before(cut, grain, bucket)
+            });
+        }
+    }
+    let pending: Vec<(String, String, String, NaiveDate, DeltaCounters)> = stats_deltas::table
+        .inner_join(offices::table.on(offices::id.eq(stats_deltas::office_id)))
+        .filter(offices::path.ge(root_path))
+        .filter(offices::path.lt(super::subtree_upper_bound(root_path)))
+        .select((
+            offices::path,
+            stats_deltas::procedure_id,
+            stats_deltas::clerk_id,
+            stats_deltas::day,
+            DeltaCounters::as_select(),
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(o, p, c, s)| {
-            let counters = DayCounters {
-                received_in_person: s.0.unwrap_or(0),
-                received_online: s.1.unwrap_or(0),
-                received_postal: s.2.unwrap_or(0),
-                ended_early: s.3.unwrap_or(0),
-                ended_on_time: s.4.unwrap_or(0),
-                ended_late: s.5.unwrap_or(0),
-                refused: s.6.unwrap_or(0),
-                withdrawn: s.7.unwrap_or(0),
-                stopped: s.8.unwrap_or(0),
-                rescheduled: s.9.unwrap_or(0),
-                due: s.10.unwrap_or(0),
-                due_met: s.11.unwrap_or(0),
-            };
-            ((o, p, c), counters)
-        })
-        .collect())
+    for (path, procedure_id, clerk_id, day, c) in pending {
+        for scope in scopes {
+            if path.contains(&format!("/{scope}/")) {
+                add(
+                    scope,
+                    dim.id_of(&procedure_id, &clerk_id),
+                    c.into(),
+                    &|cut| day < cut,
+                );
+            }
+        }
+    }
+    Ok(out)
 }
 
-/// A dossier received before `bound` and not ended before it: (office, procedure,
-/// clerk, due date). Served from the open dossiers and those ended since `bound`.
-pub fn unfinished_at(
-    conn: &mut AnyConnection,
-    offices: &[String],
-    bound: NaiveDateTime,
-) -> QueryResult<Vec<Unfinished>> {
-    let select = (
-        dossiers::office_id,
-        dossiers::procedure_id,
-        dossiers::created_by,
-        dossiers::due_date,
-    );
-    let base = || {
-        dossiers::table
-            .filter(dossiers::office_id.eq_any(offices))
-            .filter(dossiers::received_at.lt(bound))
-    };
-    let mut rows: Vec<(String, String, Option<String>, Option<NaiveDate>)> = base()
-        .filter(dossiers::ended_at.is_null())
-        .select(select)
-        .load(conn)?;
-    rows.extend(
-        base()
-            .filter(dossiers::ended_at.ge(bound))
-            .select(select)
-            .load::<(String, String, Option<String>, Option<NaiveDate>)>(conn)?,
-    );
-    Ok(rows
-        .into_iter()
-        .map(|(o, p, c, due_date)| Unfinished {
-            key: (o, p, c.unwrap_or_default()),
-            due_date,
-        })
-        .collect())
-}
-
-/// Differences between the stored counters and a recount from the dossiers.
+/// Differences between the stored rollups and a recount from the dossiers.
 #[derive(Debug, Default)]
 pub struct RecountReport {
     pub dossiers: usize,
@@ -264,13 +428,78 @@ pub struct RecountReport {
     pub examples: Vec<String>,
 }
 
-/// Recounts every counter from the dossiers; with `repair`, rewrites the table.
+/// Recomputes every rollup from the dossiers and compares; with `repair`, rewrites the
+/// rows that differ. Opens its own [`TxKind::SnapshotWrite`] transaction, so the
+/// dossiers, deltas and rollups it reads agree while desks keep working.
+///
+/// Offices are walked in path order (depth first), so a scope's expected rows are
+/// complete, compared and dropped as soon as its subtree is done: memory holds the
+/// scopes of one branch, not the whole country.
 pub fn recount(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountReport> {
-    let mut expected: HashMap<StatsKey, DayCounters> = HashMap::new();
+    match conn {
+        // The lock before the snapshot: taken inside, the snapshot could predate a
+        // fold that committed while we waited for it.
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({ROLLUP_LOCK})"))?;
+            let report = transaction(conn, TxKind::SnapshotWrite, |conn| {
+                recount_in_tx(conn, repair)
+            });
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({ROLLUP_LOCK})"))?;
+            report
+        }
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => transaction(conn, TxKind::SnapshotWrite, |conn| {
+            recount_in_tx(conn, repair)
+        }),
+    }
+}
+
+fn recount_in_tx(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountReport> {
+    lock_rollups(conn)?;
+    fold_everything(conn)?;
     let mut report = RecountReport::default();
+    let mut tree: Vec<(String, String)> = offices::table
+        .select((offices::id, offices::path))
+        .load(conn)?;
+    tree.sort_by(|a, b| a.1.cmp(&b.1));
+    // The open branch: (office, path, expected rows of its subtree so far).
+    let mut branch: Vec<(String, String, HashMap<ScopedKey, DayCounters>)> = Vec::new();
+    for (office_id, path) in tree {
+        while branch
+            .last()
+            .is_some_and(|(_, top, _)| !path.starts_with(top.as_str()))
+        {
+            if let Some((scope, _, expected)) = branch.pop() {
+                compare_scope(conn, &scope, expected, repair, &mut report)?;
+            }
+        }
+        let fine = recount_office(conn, &office_id, &mut report)?;
+        branch.push((office_id, path, HashMap::new()));
+        for (_, _, expected) in branch.iter_mut() {
+            for (key, c) in &fine {
+                spread(expected, key, c, 1);
+            }
+        }
+    }
+    while let Some((scope, _, expected)) = branch.pop() {
+        compare_scope(conn, &scope, expected, repair, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// The finest counters of the dossiers received at one office.
+fn recount_office(
+    conn: &mut AnyConnection,
+    office_id: &str,
+    report: &mut RecountReport,
+) -> QueryResult<HashMap<FineKey, DayCounters>> {
+    let mut fine: HashMap<FineKey, DayCounters> = HashMap::new();
     let mut after: Option<String> = None;
     loop {
         let mut page = dossiers::table
+            .filter(dossiers::office_id.eq(office_id))
             .select(DossierRow::as_select())
             .order(dossiers::id)
             .limit(5_000)
@@ -283,57 +512,124 @@ pub fn recount(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountRep
         after = Some(last.id.clone());
         report.dossiers += rows.len();
         for row in &rows {
-            for (key, c) in dossier_counters(row) {
-                expected.entry(key).or_default().merge(&c);
+            for (key, c) in fine_contributions(row) {
+                fine.entry(key).or_default().merge(&c);
             }
         }
     }
+    Ok(fine)
+}
+
+/// Compares one scope's stored rows with the recount; with `repair`, fixes them.
+fn compare_scope(
+    conn: &mut AnyConnection,
+    scope: &str,
+    mut expected: HashMap<ScopedKey, DayCounters>,
+    repair: bool,
+    report: &mut RecountReport,
+) -> QueryResult<()> {
     expected.retain(|_, c| !c.is_zero());
-    let stored: Vec<StatsRow> = dossier_day_stats::table
-        .select(StatsRow::as_select())
+    report.rows_expected += expected.len();
+    let stored: Vec<RollupRow> = stats_rollups::table
+        .filter(stats_rollups::scope_id.eq(scope))
+        .select(RollupRow::as_select())
         .load(conn)?;
-    let mut actual: HashMap<StatsKey, DayCounters> = stored
-        .iter()
-        .map(|r| {
-            (
-                (
-                    r.office_id.clone(),
-                    r.procedure_id.clone(),
-                    r.clerk_id.clone(),
-                    r.day,
-                ),
-                r.counters(),
-            )
-        })
-        .collect();
-    actual.retain(|_, c| !c.is_zero());
-    report.rows_expected = expected.len();
-    for (key, want) in &expected {
-        if actual.get(key) != Some(want) {
-            report.rows_differing += 1;
-            if report.examples.len() < 10 {
-                report.examples.push(format!(
-                    "{key:?}: stored {:?}, recounted {want:?}",
-                    actual.get(key)
-                ));
-            }
-        }
-    }
-    for key in actual.keys().filter(|k| !expected.contains_key(*k)) {
+    let mut differ = |what: String| {
         report.rows_differing += 1;
         if report.examples.len() < 10 {
-            report
-                .examples
-                .push(format!("{key:?}: stored but nothing to count"));
+            report.examples.push(what);
+        }
+    };
+    let mut missing: Vec<RollupRow> = Vec::new();
+    for row in stored {
+        let stored = DayCounters::from(row.counters);
+        let key = Dim::parse(&row.dim)
+            .zip(Grain::parse(&row.grain))
+            .map(|(dim, grain)| (dim, row.dim_id.clone(), grain, row.bucket));
+        let want = key
+            .as_ref()
+            .and_then(|k| expected.remove(k))
+            .unwrap_or_default();
+        if want != stored {
+            differ(format!(
+                "{scope} {} {} {} {}: stored {stored:?}, recounted {want:?}",
+                row.dim, row.dim_id, row.grain, row.bucket
+            ));
+            if repair {
+                let pk = (
+                    row.scope_id.as_str(),
+                    row.dim.as_str(),
+                    row.grain.as_str(),
+                    row.bucket,
+                    row.dim_id.as_str(),
+                );
+                diesel::update(stats_rollups::table.find(pk))
+                    .set(RollupCounters::from(&want))
+                    .execute(conn)?;
+            }
         }
     }
-    if repair && report.rows_differing > 0 {
-        diesel::delete(dossier_day_stats::table).execute(conn)?;
-        for (key, c) in &expected {
-            diesel::insert_into(dossier_day_stats::table)
-                .values(StatsRow::new(key, c))
-                .execute(conn)?;
+    for ((dim, dim_id, grain, bucket), want) in expected {
+        differ(format!(
+            "{scope} {} {dim_id} {} {bucket}: missing, recounted {want:?}",
+            dim.as_str(),
+            grain.as_str()
+        ));
+        missing.push(RollupRow {
+            scope_id: scope.to_owned(),
+            dim: dim.as_str().to_owned(),
+            dim_id,
+            grain: grain.as_str().to_owned(),
+            bucket,
+            counters: (&want).into(),
+        });
+    }
+    if repair {
+        insert_rollups(conn, &missing)?;
+    }
+    Ok(())
+}
+
+/// Many new rollup rows: a few hundred per statement on PostgreSQL; one prepared
+/// insert each on SQLite (diesel's batch insert there opens a transaction of its own).
+fn insert_rollups(conn: &mut AnyConnection, rows: &[RollupRow]) -> QueryResult<()> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => {
+            for chunk in rows.chunks(1_000) {
+                diesel::insert_into(stats_rollups::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => {
+            for row in rows {
+                diesel::insert_into(stats_rollups::table)
+                    .values(row)
+                    .execute(c)?;
+            }
         }
     }
-    Ok(report)
+    Ok(())
+}
+
+/// Whether the rollups must be built from scratch: dossiers were received but nothing
+/// was ever counted (a database from before the rollups existed).
+pub fn needs_rebuild(conn: &mut AnyConnection) -> QueryResult<bool> {
+    let counted = stats_rollups::table
+        .select(stats_rollups::scope_id)
+        .first::<String>(conn)
+        .optional()?
+        .is_some()
+        || has_deltas(conn)?;
+    if counted {
+        return Ok(false);
+    }
+    dossiers::table
+        .filter(dossiers::received_at.is_not_null())
+        .select(dossiers::id)
+        .first::<String>(conn)
+        .optional()
+        .map(|d| d.is_some())
 }

@@ -113,3 +113,20 @@ pub fn list(
     }
     query.order(users::username.asc()).limit(limit).load(conn)
 }
+
+/// Full names of these users, by id (labels for reports).
+pub fn full_names(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        names.extend(
+            users::table
+                .filter(users::id.eq_any(chunk))
+                .select((users::id, users::full_name))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(names)
+}

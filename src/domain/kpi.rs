@@ -28,6 +28,13 @@ pub struct DayCounters {
     pub due: i64,
     /// Of those, ended early or on time.
     pub due_met: i64,
+    /// Dossiers that count as overdue from this day on while unfinished (the day after
+    /// the due date, or the receipt if later).
+    pub overdue_entered: i64,
+    /// Dossiers that stop counting as overdue this day: the later of `overdue_entered`
+    /// and the day processing ended. Summed up to a day, `entered - left` is the number
+    /// of unfinished overdue dossiers at its close.
+    pub overdue_left: i64,
 }
 
 impl DayCounters {
@@ -49,6 +56,8 @@ impl DayCounters {
         self.rescheduled += sign * o.rescheduled;
         self.due += sign * o.due;
         self.due_met += sign * o.due_met;
+        self.overdue_entered += sign * o.overdue_entered;
+        self.overdue_left += sign * o.overdue_left;
     }
 
     pub fn is_zero(&self) -> bool {
@@ -59,8 +68,19 @@ impl DayCounters {
         self.received_in_person + self.received_online + self.received_postal
     }
 
+    /// Every end after receipt: each ended dossier has exactly one verdict.
     pub fn ended(&self) -> i64 {
         self.ended_early + self.ended_on_time + self.ended_late
+    }
+
+    /// Summed over every day before some date: dossiers unfinished at its start.
+    pub fn open(&self) -> i64 {
+        self.received() - self.ended()
+    }
+
+    /// Summed over every day up to some date: unfinished dossiers overdue at its close.
+    pub fn open_overdue(&self) -> i64 {
+        self.overdue_entered - self.overdue_left
     }
 }
 
@@ -89,6 +109,15 @@ pub fn contributions(state: &DossierState) -> Vec<(NaiveDate, DayCounters)> {
         out.push((due, one(|c| c.due = 1)));
         if matches!(state.verdict, Some(Verdict::Early | Verdict::OnTime)) {
             out.push((due, one(|c| c.due_met = 1)));
+        }
+        // Overdue at the close of day T ⟺ due < T, received ≤ T and not ended by T.
+        let entered = due.succ_opt().unwrap_or(due).max(local_date(received_at));
+        out.push((entered, one(|c| c.overdue_entered = 1)));
+        if let Some(ended_at) = state.ended_at {
+            out.push((
+                entered.max(local_date(ended_at)),
+                one(|c| c.overdue_left = 1),
+            ));
         }
     }
     if let (Some(ended_at), Some(verdict)) = (state.ended_at, state.verdict) {
@@ -143,27 +172,32 @@ pub struct OnTimeCounts {
 }
 
 impl OnTimeCounts {
-    /// Adds the period's flows (everything but the point-in-time parts).
-    pub fn add_flows(&mut self, c: &DayCounters) {
-        self.received_in_person += c.received_in_person;
-        self.received_online += c.received_online;
-        self.received_postal += c.received_postal;
-        self.received += c.received();
-        self.ended_early += c.ended_early;
-        self.ended_on_time += c.ended_on_time;
-        self.ended_late += c.ended_late;
-        self.refused += c.refused;
-        self.withdrawn += c.withdrawn;
-        self.stopped += c.stopped;
-        self.rescheduled += c.rescheduled;
-        self.due += c.due;
-        self.due_met += c.due_met;
-        self.handled = self.carried_over + self.received;
-    }
-
-    pub fn add_carried_over(&mut self, n: i64) {
-        self.carried_over += n;
-        self.handled = self.carried_over + self.received;
+    /// A period's columns from cumulative counters: `before` summed over every day
+    /// before the period, `through` over every day up to its last one. Flows are the
+    /// difference; stocks (carried over, pending) are read off each edge.
+    pub fn from_cumulative(before: &DayCounters, through: &DayCounters) -> OnTimeCounts {
+        let mut flow = *through;
+        flow.combine(before, -1);
+        let pending_overdue = through.open_overdue();
+        OnTimeCounts {
+            carried_over: before.open(),
+            received: flow.received(),
+            received_in_person: flow.received_in_person,
+            received_online: flow.received_online,
+            received_postal: flow.received_postal,
+            ended_early: flow.ended_early,
+            ended_on_time: flow.ended_on_time,
+            ended_late: flow.ended_late,
+            pending_in_time: through.open() - pending_overdue,
+            pending_overdue,
+            refused: flow.refused,
+            withdrawn: flow.withdrawn,
+            stopped: flow.stopped,
+            rescheduled: flow.rescheduled,
+            handled: before.open() + flow.received(),
+            due: flow.due,
+            due_met: flow.due_met,
+        }
     }
 
     /// Official rate: (ended early + ended on time + pending in time) / handled.

@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod lunar;
 pub mod office;
 pub mod procedure;
+pub mod rollup;
 pub mod satisfaction;
 pub mod target;
 pub mod text;

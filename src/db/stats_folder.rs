@@ -1,0 +1,51 @@
+//! The background folder: moves the deltas of dossier changes into the rollups every
+//! moment, in small transactions, so the deltas a report must add stay few. Reports
+//! are right whether or not it has run (they read both); it only keeps them fast.
+
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use super::{stats, write_tx, DbError, DbPool};
+
+/// How long the folder rests when nothing waits.
+const IDLE: Duration = Duration::from_millis(500);
+/// Most deltas folded per transaction, so a fold never holds the write lock long.
+const BATCH: i64 = 2_000;
+
+/// Runs the folder until dropped.
+pub struct StatsFolder {
+    _stop: Sender<()>,
+}
+
+impl StatsFolder {
+    pub fn start(pool: DbPool) -> StatsFolder {
+        let (stop, stopped) = mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("stats-folder".to_owned())
+            .spawn(move || loop {
+                let wait = match fold_once(&pool) {
+                    Ok(n) if n as i64 >= BATCH => Duration::ZERO,
+                    Ok(_) => IDLE,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "folding the dashboard counters failed; retrying");
+                        IDLE * 4
+                    }
+                };
+                match stopped.recv_timeout(wait) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    _ => break,
+                }
+            })
+            .expect("spawn the stats folder");
+        StatsFolder { _stop: stop }
+    }
+}
+
+/// Folds one batch; the write lock is taken only when something waits.
+pub fn fold_once(pool: &DbPool) -> Result<usize, DbError> {
+    let mut conn = pool.get()?;
+    if !stats::has_deltas(&mut conn)? {
+        return Ok(0);
+    }
+    Ok(write_tx(&mut conn, |conn| stats::fold(conn, BATCH))?)
+}
