@@ -8,7 +8,8 @@ use motcua::domain::account::Role;
 use motcua::{bootstrap_admin, build_app, db, openapi_json, telemetry, AppState};
 
 const USAGE: &str =
-    "usage: motcua [serve | migrate | openapi | recount | create-user USERNAME ROLE [OFFICE_CODE]]
+    "usage: motcua [serve | migrate | openapi | recount | create-user USERNAME ROLE [OFFICE_CODE]
+              | seed-demo [--dossiers N] [--months M] [--seed S] [--until YYYY-MM-DD]]
 
   serve        run the HTTP API (default)
   migrate      apply pending database migrations and exit
@@ -17,6 +18,10 @@ const USAGE: &str =
                any difference and repair it
   create-user  create an account; the password is read from MOTCUA_NEW_PASSWORD
                ROLE is admin, manager or clerk; managers and clerks need an office code
+  seed-demo    fill an empty database with a demo province and its history:
+               N dossiers (default 100000) over the M months (default 12) up to
+               --until (default today), drawn from seed S (default 1); every demo
+               account's password is MOTCUA_DEMO_PASSWORD (default Motcua-Demo-2026)
 
 Configuration comes from environment variables: see README.md.";
 
@@ -39,6 +44,7 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         "create-user" => create_user(config, &args[1..]),
         "recount" => recount(config),
+        "seed-demo" => seed_demo(config, &args[1..]),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -102,6 +108,51 @@ fn recount(config: Config) -> Result<(), String> {
     if report.rows_differing > 0 {
         println!("repaired");
     }
+    Ok(())
+}
+
+fn seed_demo(config: Config, args: &[String]) -> Result<(), String> {
+    let mut options = motcua::demo::SeedOptions {
+        dossiers: 100_000,
+        months: 12,
+        seed: 1,
+        until: motcua::domain::calendar::local_date(chrono::Utc::now()),
+        password: std::env::var("MOTCUA_DEMO_PASSWORD")
+            .unwrap_or_else(|_| "Motcua-Demo-2026".to_owned()),
+    };
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .ok_or(format!("{flag} needs a value\n\n{USAGE}"))?;
+        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
+        match flag.as_str() {
+            "--dossiers" => options.dossiers = value.parse().map_err(|e| bad(&e))?,
+            "--months" => options.months = value.parse().map_err(|e| bad(&e))?,
+            "--seed" => options.seed = value.parse().map_err(|e| bad(&e))?,
+            "--until" => options.until = value.parse().map_err(|e| bad(&e))?,
+            _ => return Err(format!("unknown option {flag}\n\n{USAGE}")),
+        }
+    }
+    if !(1..=120).contains(&options.months) {
+        return Err("--months is between 1 and 120".to_owned());
+    }
+    let state = AppState::new(config)?;
+    let report = motcua::demo::seed(&state.pool, &options)?;
+    println!(
+        "seeded {} offices, {} procedures, {} accounts, {} dossiers ({} events, {} votes) and {} rollup rows in {:.1} s",
+        report.offices,
+        report.procedures,
+        report.accounts.len(),
+        report.dossiers,
+        report.events,
+        report.votes,
+        report.rollup_rows,
+        report.seconds
+    );
+    println!(
+        "log in as quanly.000.00.00.h56 (province manager), quanly.h56.01 (a district) or canbo.h56.01.01.1 (a commune clerk) with the demo password"
+    );
     Ok(())
 }
 

@@ -502,65 +502,33 @@ pub async fn create_dossier(
             );
             let day = local_date(at);
             let sequence = db::dossiers::next_sequence(conn, &office.id, day)?;
-            let recorded = now.naive_utc();
-            let mut row = DossierRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                code: dossier_code(&office.code, day, sequence),
-                office_id: office.id.clone(),
-                processing_office_id: office.id.clone(),
-                procedure_id: procedure.id.clone(),
-                channel: db::dossiers::channel_str(body.channel).to_owned(),
-                status: String::new(),
-                applicant_name_folded: fold(&applicant.name),
-                applicant_name: applicant.name,
-                applicant_id_number: applicant.id_number,
-                applicant_phone: applicant.phone,
-                applicant_email: applicant.email,
-                applicant_address: applicant.address,
-                deadline_value: procedure.deadline_value,
-                deadline_unit: procedure.deadline_unit.clone(),
-                submitted_at: at.naive_utc(),
-                received_at: None,
-                due_at: None,
-                due_date: None,
-                pauses: "[]".to_owned(),
-                paused_since: None,
-                supplement_requests: 0,
-                appointment_date: None,
-                ended_at: None,
-                verdict: None,
-                outcome: None,
-                created_by: Some(actor.user_id.clone()),
-                version: 1,
-                last_event_at: at.naive_utc(),
-                created_at: recorded,
-                updated_at: recorded,
-                rescheduled_at: None,
-            };
-            row.set_state(&domain_state);
-            db::dossiers::insert(conn, &row)?;
-            db::dossiers::insert_event(
-                conn,
-                &EventRow {
+            let row = DossierRow::filed(
+                db::dossiers::Filing {
                     id: uuid::Uuid::now_v7().to_string(),
-                    dossier_id: row.id.clone(),
-                    version: 1,
-                    event_type: status.as_str().to_owned(),
-                    from_status: None,
-                    to_status: status.as_str().to_owned(),
-                    actor_id: Some(actor.user_id.clone()),
-                    at: at.naive_utc(),
-                    recorded_at: recorded,
-                    back_dated: body.received_at.is_some(),
-                    note: None,
-                    data: serde_json::json!({
-                        "procedure_code": procedure.code,
-                        "channel": row.channel,
-                        "due_date": row.due_date,
-                    })
-                    .to_string(),
+                    code: dossier_code(&office.code, day, sequence),
+                    office_id: &office.id,
+                    procedure: &procedure,
+                    channel: body.channel,
+                    applicant: db::dossiers::Applicant {
+                        name: applicant.name,
+                        id_number: applicant.id_number,
+                        phone: applicant.phone,
+                        email: applicant.email,
+                        address: applicant.address,
+                    },
+                    clerk_id: &actor.user_id,
+                    at,
+                    recorded_at: now.naive_utc(),
                 },
-            )?;
+                &domain_state,
+            );
+            db::dossiers::insert(conn, &row)?;
+            let event = row.filing_event(
+                uuid::Uuid::now_v7().to_string(),
+                &procedure.code,
+                body.received_at.is_some(),
+            );
+            db::dossiers::insert_event(conn, &event)?;
             Ok(row)
         })
         .await?;

@@ -14,7 +14,7 @@ use crate::domain::lifecycle::Status;
 use crate::domain::procedure::DeadlineUnit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = dossiers, treat_none_as_null = true)]
+#[diesel(table_name = dossiers, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct DossierRow {
     pub id: String,
     pub code: String,
@@ -51,7 +51,7 @@ pub struct DossierRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = dossier_events)]
+#[diesel(table_name = dossier_events, treat_none_as_default_value = false)]
 pub struct EventRow {
     pub id: String,
     pub dossier_id: String,
@@ -169,6 +169,100 @@ impl DossierRow {
         self.ended_at = state.ended_at.map(|t| t.naive_utc());
         self.verdict = state.verdict.map(|v| verdict_str(v).to_owned());
         self.outcome = state.outcome.map(|o| o.as_str().to_owned());
+    }
+}
+
+/// The citizen, as the desk records them.
+pub struct Applicant {
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// What the desk records when a dossier is filed; the rest comes from the rules.
+pub struct Filing<'a> {
+    pub id: String,
+    pub code: String,
+    pub office_id: &'a str,
+    pub procedure: &'a super::procedures::ProcedureRow,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub clerk_id: &'a str,
+    pub at: DateTime<Utc>,
+    pub recorded_at: NaiveDateTime,
+}
+
+impl DossierRow {
+    /// A dossier just filed, in `state` (from [`DossierState::filed`]), at version 1.
+    pub fn filed(filing: Filing<'_>, state: &DossierState) -> DossierRow {
+        let a = filing.applicant;
+        let mut row = DossierRow {
+            id: filing.id,
+            code: filing.code,
+            office_id: filing.office_id.to_owned(),
+            processing_office_id: filing.office_id.to_owned(),
+            procedure_id: filing.procedure.id.clone(),
+            channel: channel_str(filing.channel).to_owned(),
+            status: String::new(),
+            applicant_name_folded: crate::domain::text::fold(&a.name),
+            applicant_name: a.name,
+            applicant_id_number: a.id_number,
+            applicant_phone: a.phone,
+            applicant_email: a.email,
+            applicant_address: a.address,
+            deadline_value: filing.procedure.deadline_value,
+            deadline_unit: filing.procedure.deadline_unit.clone(),
+            submitted_at: filing.at.naive_utc(),
+            received_at: None,
+            due_at: None,
+            due_date: None,
+            pauses: "[]".to_owned(),
+            paused_since: None,
+            supplement_requests: 0,
+            appointment_date: None,
+            ended_at: None,
+            verdict: None,
+            outcome: None,
+            created_by: Some(filing.clerk_id.to_owned()),
+            version: 1,
+            last_event_at: filing.at.naive_utc(),
+            created_at: filing.recorded_at,
+            updated_at: filing.recorded_at,
+            rescheduled_at: None,
+        };
+        row.set_state(state);
+        row
+    }
+
+    /// The timeline's first entry, for a row fresh from [`DossierRow::filed`]: the
+    /// dossier received (or submitted online).
+    pub fn filing_event(
+        &self,
+        event_id: String,
+        procedure_code: &str,
+        back_dated: bool,
+    ) -> EventRow {
+        EventRow {
+            id: event_id,
+            dossier_id: self.id.clone(),
+            version: 1,
+            event_type: self.status.clone(),
+            from_status: None,
+            to_status: self.status.clone(),
+            actor_id: self.created_by.clone(),
+            at: self.submitted_at,
+            recorded_at: self.created_at,
+            back_dated,
+            note: None,
+            data: serde_json::json!({
+                "procedure_code": procedure_code,
+                "channel": self.channel,
+                "due_date": self.due_date,
+            })
+            .to_string(),
+        }
     }
 }
 

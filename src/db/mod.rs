@@ -1,6 +1,7 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, migrations,
 //! and the queries, one module per table.
 
+pub mod bulk;
 pub mod calendar;
 pub mod dossiers;
 pub mod kiosks;

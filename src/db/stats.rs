@@ -126,7 +126,9 @@ struct NewDelta {
 type ScopedKey = (Dim, String, Grain, NaiveDate);
 
 /// (procedure, clerk or "", day): the finest key a dossier contributes under.
-type FineKey = (String, String, NaiveDate);
+pub type FineKey = (String, String, NaiveDate);
+/// The finest counters of one receiving office.
+pub type FineCounts = HashMap<FineKey, DayCounters>;
 
 fn fine_contributions(row: &DossierRow) -> impl Iterator<Item = (FineKey, DayCounters)> + '_ {
     contributions(&row.state())
@@ -431,11 +433,37 @@ pub struct RecountReport {
 /// Recomputes every rollup from the dossiers and compares; with `repair`, rewrites the
 /// rows that differ. Opens its own [`TxKind::SnapshotWrite`] transaction, so the
 /// dossiers, deltas and rollups it reads agree while desks keep working.
-///
-/// Offices are walked in path order (depth first), so a scope's expected rows are
-/// complete, compared and dropped as soon as its subtree is done: memory holds the
-/// scopes of one branch, not the whole country.
 pub fn recount(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountReport> {
+    exclusive_snapshot(conn, |conn| {
+        walk(conn, repair, &mut |conn, office_id, report| {
+            recount_office(conn, office_id, report)
+        })
+    })
+}
+
+/// Writes the rollups of a bulk load (the demo seeder) from the finest counters the
+/// loader computed itself, instead of reading every dossier back.
+pub fn rebuild_from(
+    conn: &mut AnyConnection,
+    fine_of: &mut dyn FnMut(&str) -> FineCounts,
+) -> QueryResult<RecountReport> {
+    exclusive_snapshot(conn, |conn| {
+        walk(conn, true, &mut |_, office_id, _| Ok(fine_of(office_id)))
+    })
+}
+
+/// Runs `f` as the only writer of the rollups, in one snapshot.
+fn exclusive_snapshot<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    let in_tx = |conn: &mut AnyConnection| {
+        transaction(conn, TxKind::SnapshotWrite, |conn| {
+            lock_rollups(conn)?;
+            fold_everything(conn)?;
+            f(conn)
+        })
+    };
     match conn {
         // The lock before the snapshot: taken inside, the snapshot could predate a
         // fold that committed while we waited for it.
@@ -443,22 +471,27 @@ pub fn recount(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountRep
         AnyConnection::Postgres(_) => {
             use diesel::connection::SimpleConnection;
             conn.batch_execute(&format!("SELECT pg_advisory_lock({ROLLUP_LOCK})"))?;
-            let report = transaction(conn, TxKind::SnapshotWrite, |conn| {
-                recount_in_tx(conn, repair)
-            });
+            let result = in_tx(conn);
             conn.batch_execute(&format!("SELECT pg_advisory_unlock({ROLLUP_LOCK})"))?;
-            report
+            result
         }
         #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(_) => transaction(conn, TxKind::SnapshotWrite, |conn| {
-            recount_in_tx(conn, repair)
-        }),
+        AnyConnection::Sqlite(_) => in_tx(conn),
     }
 }
 
-fn recount_in_tx(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountReport> {
-    lock_rollups(conn)?;
-    fold_everything(conn)?;
+/// Walks the offices in path order (depth first), so a scope's expected rows are
+/// complete, compared and dropped as soon as its subtree is done: memory holds the
+/// scopes of one branch, not the whole country.
+fn walk(
+    conn: &mut AnyConnection,
+    repair: bool,
+    fine_of: &mut dyn FnMut(
+        &mut AnyConnection,
+        &str,
+        &mut RecountReport,
+    ) -> QueryResult<FineCounts>,
+) -> QueryResult<RecountReport> {
     let mut report = RecountReport::default();
     let mut tree: Vec<(String, String)> = offices::table
         .select((offices::id, offices::path))
@@ -475,7 +508,7 @@ fn recount_in_tx(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountR
                 compare_scope(conn, &scope, expected, repair, &mut report)?;
             }
         }
-        let fine = recount_office(conn, &office_id, &mut report)?;
+        let fine = fine_of(conn, &office_id, &mut report)?;
         branch.push((office_id, path, HashMap::new()));
         for (_, _, expected) in branch.iter_mut() {
             for (key, c) in &fine {
@@ -494,8 +527,8 @@ fn recount_office(
     conn: &mut AnyConnection,
     office_id: &str,
     report: &mut RecountReport,
-) -> QueryResult<HashMap<FineKey, DayCounters>> {
-    let mut fine: HashMap<FineKey, DayCounters> = HashMap::new();
+) -> QueryResult<FineCounts> {
+    let mut fine = FineCounts::new();
     let mut after: Option<String> = None;
     loop {
         let mut page = dossiers::table
@@ -590,8 +623,8 @@ fn compare_scope(
     Ok(())
 }
 
-/// Many new rollup rows: a few hundred per statement on PostgreSQL; one prepared
-/// insert each on SQLite (diesel's batch insert there opens a transaction of its own).
+/// Many new rollup rows: a thousand per statement on PostgreSQL; one prepared insert
+/// each on SQLite (diesel's batch insert there opens a transaction of its own).
 fn insert_rollups(conn: &mut AnyConnection, rows: &[RollupRow]) -> QueryResult<()> {
     match conn {
         #[cfg(feature = "postgres")]

@@ -7,7 +7,7 @@ use super::schema::votes;
 use super::AnyConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = votes)]
+#[diesel(table_name = votes, treat_none_as_default_value = false)]
 pub struct VoteRow {
     pub id: String,
     pub kiosk_id: String,

@@ -1,0 +1,71 @@
+//! Bulk loading (the demo seeder): secondary indexes (and, on PostgreSQL, foreign
+//! keys) are dropped before a load and restored after it, which sorts and checks once
+//! instead of row by row.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use super::AnyConnection;
+
+#[derive(QueryableByName)]
+struct IndexDefinition {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    definition: String,
+}
+
+/// Drops the indexes of `tables` that back no constraint (primary keys and unique
+/// constraints stay) and, on PostgreSQL, their foreign keys; returns the statements
+/// that restore them.
+pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<Vec<String>> {
+    let list = tables
+        .iter()
+        .map(|t| format!("'{}'", t.replace('\'', "")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let indexes: Vec<IndexDefinition> = match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => diesel::sql_query(format!(
+            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename IN ({list}) \
+             AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        ))
+        .load(c)?,
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => diesel::sql_query(format!(
+            "SELECT name, sql AS definition FROM sqlite_master \
+             WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list})"
+        ))
+        .load(c)?,
+    };
+    for index in &indexes {
+        diesel::sql_query(format!("DROP INDEX {}", index.name)).execute(conn)?;
+    }
+    let mut restore: Vec<String> = indexes.into_iter().map(|i| i.definition).collect();
+    #[cfg(feature = "postgres")]
+    if let AnyConnection::Postgres(c) = conn {
+        // Checked per row by triggers; re-adding one checks the whole table in one join.
+        let keys: Vec<IndexDefinition> = diesel::sql_query(format!(
+            "SELECT conrelid::regclass::text || ' ' || conname AS name,              pg_get_constraintdef(oid) AS definition FROM pg_constraint              WHERE contype = 'f' AND conrelid::regclass::text IN ({list})"
+        ))
+        .load(c)?;
+        for key in keys {
+            let (table, name) = key.name.split_once(' ').unwrap_or_default();
+            diesel::sql_query(format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).execute(c)?;
+            restore.push(format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {name} {}",
+                key.definition
+            ));
+        }
+    }
+    Ok(restore)
+}
+
+/// Runs the statements [`relax_for_load`] returned.
+pub fn restore_after_load(conn: &mut AnyConnection, definitions: &[String]) -> QueryResult<()> {
+    for definition in definitions {
+        diesel::sql_query(definition.as_str()).execute(conn)?;
+    }
+    Ok(())
+}
