@@ -56,6 +56,11 @@ impl AppState {
         let vote_writer = VoteWriter::start(
             pool.clone(),
             chrono::Duration::seconds(config.vote_repeat_guard_seconds),
+            // SQLite has one writer; PostgreSQL overlaps a few groups' commits.
+            match backend {
+                Backend::Sqlite(_) => 1,
+                Backend::Postgres(_) => 4,
+            },
         );
         let stats_folder = StatsFolder::start(pool.clone());
         Ok(AppState {

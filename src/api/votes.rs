@@ -190,10 +190,7 @@ pub async fn post_vote(
     body: web::Json<VoteRequest>,
 ) -> ApiResult<HttpResponse> {
     let input = check(&state, &body, Utc::now()).map_err(ApiError::Validation)?;
-    let mut outcomes = state
-        .vote_writer
-        .submit(&kiosk.id, &kiosk.office_id, vec![input])
-        .await?;
+    let mut outcomes = state.vote_writer.submit(&kiosk, vec![input]).await?;
     let outcome = outcomes
         .pop()
         .ok_or_else(|| ApiError::Internal("no outcome".to_owned()))?;
@@ -252,10 +249,7 @@ pub async fn post_batch(
     let outcomes = if inputs.is_empty() {
         Vec::new()
     } else {
-        state
-            .vote_writer
-            .submit(&kiosk.id, &kiosk.office_id, inputs)
-            .await?
+        state.vote_writer.submit(&kiosk, inputs).await?
     };
     let mut outcomes = outcomes.into_iter();
     let (mut stored, mut replayed, mut refused) = (0, 0, 0);

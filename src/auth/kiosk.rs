@@ -38,6 +38,7 @@ pub fn token_digest(token: &str) -> String {
 pub struct KioskDevice {
     pub id: String,
     pub office_id: String,
+    pub last_used_at: Option<chrono::NaiveDateTime>,
 }
 
 impl FromRequest for KioskDevice {
@@ -86,6 +87,7 @@ impl FromRequest for KioskDevice {
             Ok(KioskDevice {
                 id: kiosk.id,
                 office_id: kiosk.office_id,
+                last_used_at: kiosk.last_used_at,
             })
         })
     }

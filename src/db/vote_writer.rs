@@ -1,19 +1,22 @@
-//! Group commit for votes: one writer thread takes every vote waiting in its queue and
+//! Group commit for votes: a writer thread takes every vote waiting in the queue and
 //! commits them together, so a thousand kiosks share fsyncs instead of queueing one
-//! each. A kiosk hears back only after the commit that holds its vote.
+//! each. A kiosk hears back only after the commit that holds its vote. SQLite has one
+//! writer; on PostgreSQL several gather and commit groups side by side, so one
+//! group's round trips and commit overlap the next one's.
 
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, Utc};
 
-use super::votes::{record, VoteInput, VoteOutcome};
+use super::votes::{record_group, KioskVotes, VoteInput, VoteOutcome};
 use super::{write_tx, DbPool};
+use crate::auth::kiosk::KioskDevice;
 use crate::error::{ApiError, ApiResult};
 
 /// Votes of one request, from one kiosk.
 struct Job {
-    kiosk_id: String,
-    office_id: String,
+    kiosk: KioskDevice,
     votes: Vec<VoteInput>,
     reply: tokio::sync::oneshot::Sender<Result<Vec<VoteOutcome>, String>>,
 }
@@ -29,26 +32,28 @@ pub struct VoteWriter {
 }
 
 impl VoteWriter {
-    pub fn start(pool: DbPool, repeat_guard: Duration) -> VoteWriter {
+    pub fn start(pool: DbPool, repeat_guard: Duration, writers: usize) -> VoteWriter {
         let (sender, receiver) = mpsc::sync_channel(QUEUE_LENGTH);
-        std::thread::Builder::new()
-            .name("vote-writer".to_owned())
-            .spawn(move || run(pool, receiver, repeat_guard))
-            .expect("spawn the vote writer");
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..writers.max(1) {
+            let (pool, receiver) = (pool.clone(), receiver.clone());
+            std::thread::Builder::new()
+                .name(format!("vote-writer-{n}"))
+                .spawn(move || run(pool, receiver, repeat_guard))
+                .expect("spawn a vote writer");
+        }
         VoteWriter { sender }
     }
 
     /// Records the votes; returns once they are committed (or refused).
     pub async fn submit(
         &self,
-        kiosk_id: &str,
-        office_id: &str,
+        kiosk: &KioskDevice,
         votes: Vec<VoteInput>,
     ) -> ApiResult<Vec<VoteOutcome>> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Job {
-            kiosk_id: kiosk_id.to_owned(),
-            office_id: office_id.to_owned(),
+            kiosk: kiosk.clone(),
             votes,
             reply,
         };
@@ -73,39 +78,38 @@ impl VoteWriter {
     }
 }
 
-fn run(pool: DbPool, receiver: Receiver<Job>, repeat_guard: Duration) {
-    while let Ok(first) = receiver.recv() {
-        let mut count = first.votes.len();
-        let mut jobs = vec![first];
-        while count < MAX_VOTES_PER_COMMIT {
-            match receiver.try_recv() {
-                Ok(job) => {
-                    count += job.votes.len();
-                    jobs.push(job);
-                }
-                Err(_) => break,
+/// Takes the next group: waits for one request, then whatever else is waiting.
+fn next_group(receiver: &Mutex<Receiver<Job>>) -> Option<Vec<Job>> {
+    let receiver = receiver.lock().unwrap_or_else(|e| e.into_inner());
+    let first = receiver.recv().ok()?;
+    let mut count = first.votes.len();
+    let mut jobs = vec![first];
+    while count < MAX_VOTES_PER_COMMIT {
+        match receiver.try_recv() {
+            Ok(job) => {
+                count += job.votes.len();
+                jobs.push(job);
             }
+            Err(_) => break,
         }
+    }
+    Some(jobs)
+}
+
+fn run(pool: DbPool, receiver: Arc<Mutex<Receiver<Job>>>, repeat_guard: Duration) {
+    while let Some(jobs) = next_group(&receiver) {
         let result = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+            let requests: Vec<KioskVotes<'_>> = jobs
+                .iter()
+                .map(|job| KioskVotes {
+                    kiosk_id: &job.kiosk.id,
+                    office_id: &job.kiosk.office_id,
+                    last_used_at: job.kiosk.last_used_at,
+                    votes: &job.votes,
+                })
+                .collect();
             write_tx(&mut conn, |conn| {
-                let now = Utc::now();
-                let mut all = Vec::with_capacity(jobs.len());
-                for job in &jobs {
-                    let mut outcomes = Vec::with_capacity(job.votes.len());
-                    for vote in &job.votes {
-                        outcomes.push(record(
-                            conn,
-                            &job.kiosk_id,
-                            &job.office_id,
-                            vote,
-                            now,
-                            repeat_guard,
-                        )?);
-                    }
-                    super::kiosks::touch(conn, &job.kiosk_id, now.naive_utc())?;
-                    all.push(outcomes);
-                }
-                Ok::<_, diesel::result::Error>(all)
+                record_group(conn, &requests, Utc::now(), repeat_guard)
             })
             .map_err(|e| e.to_string())
         });

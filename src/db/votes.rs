@@ -203,9 +203,121 @@ fn compare_existing(existing: VoteRow, hash: &str) -> VoteOutcome {
     }
 }
 
+/// The votes of one request, from one kiosk.
+pub struct KioskVotes<'a> {
+    pub kiosk_id: &'a str,
+    pub office_id: &'a str,
+    /// When the kiosk was last marked as used, as its token lookup read it.
+    pub last_used_at: Option<NaiveDateTime>,
+    pub votes: &'a [VoteInput],
+}
+
+/// How stale a kiosk's "last used" may get before a vote refreshes it: the
+/// administrators' list shows minutes, and a write per vote would cost a statement.
+const LAST_USED_PRECISION_SECONDS: i64 = 60;
+
+/// Records the votes of several requests inside the caller's transaction (group
+/// commit). Optimistic: existing ids are read in one query, new votes inserted
+/// together, no savepoint per vote. When an insert collides with a concurrent writer
+/// (another instance took the same id, or rated the same dossier), the group is
+/// redone vote by vote under savepoints, which gives each vote its exact answer.
+pub fn record_group(
+    conn: &mut AnyConnection,
+    requests: &[KioskVotes<'_>],
+    now: chrono::DateTime<chrono::Utc>,
+    repeat_guard: chrono::Duration,
+) -> QueryResult<Vec<Vec<VoteOutcome>>> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SAVEPOINT votes")?;
+    let outcomes = match record_together(conn, requests, now, repeat_guard) {
+        Ok(outcomes) => {
+            conn.batch_execute("RELEASE SAVEPOINT votes")?;
+            outcomes
+        }
+        Err(e) if super::is_unique_violation(&e) => {
+            conn.batch_execute("ROLLBACK TO SAVEPOINT votes; RELEASE SAVEPOINT votes")?;
+            requests
+                .iter()
+                .map(|r| {
+                    r.votes
+                        .iter()
+                        .map(|vote| record(conn, r.kiosk_id, r.office_id, vote, now, repeat_guard))
+                        .collect::<QueryResult<Vec<_>>>()
+                })
+                .collect::<QueryResult<Vec<_>>>()?
+        }
+        Err(e) => return Err(e),
+    };
+    let stale = now.naive_utc() - chrono::Duration::seconds(LAST_USED_PRECISION_SECONDS);
+    let mut kiosks: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.last_used_at.is_none_or(|at| at < stale))
+        .map(|r| r.kiosk_id)
+        .collect();
+    kiosks.sort_unstable();
+    kiosks.dedup();
+    for kiosk in kiosks {
+        super::kiosks::touch(conn, kiosk, now.naive_utc())?;
+    }
+    Ok(outcomes)
+}
+
+fn record_together(
+    conn: &mut AnyConnection,
+    requests: &[KioskVotes<'_>],
+    now: chrono::DateTime<chrono::Utc>,
+    repeat_guard: chrono::Duration,
+) -> QueryResult<Vec<Vec<VoteOutcome>>> {
+    let ids: Vec<&str> = requests
+        .iter()
+        .flat_map(|r| r.votes.iter().map(|v| v.id.as_str()))
+        .collect();
+    let mut known: std::collections::HashMap<String, VoteRow> = Default::default();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<VoteRow> = votes::table
+            .filter(votes::id.eq_any(chunk))
+            .select(VoteRow::as_select())
+            .load(conn)?;
+        known.extend(rows.into_iter().map(|r| (r.id.clone(), r)));
+    }
+    let mut fresh: Vec<VoteRow> = Vec::new();
+    let mut outcomes = Vec::with_capacity(requests.len());
+    for request in requests {
+        let mut answers = Vec::with_capacity(request.votes.len());
+        for vote in request.votes {
+            let hash = vote.content_hash(request.kiosk_id);
+            // A replay, of a stored vote or of one earlier in this group.
+            if let Some(existing) = known.get(&vote.id) {
+                answers.push(compare_existing(existing.clone(), &hash));
+                continue;
+            }
+            let answer = match new_vote(
+                conn,
+                request.kiosk_id,
+                request.office_id,
+                vote,
+                now,
+                repeat_guard,
+                &fresh,
+            )? {
+                Ok(row) => {
+                    known.insert(row.id.clone(), row.clone());
+                    fresh.push(row.clone());
+                    VoteOutcome::Created(row)
+                }
+                Err(refusal) => refusal,
+            };
+            answers.push(answer);
+        }
+        outcomes.push(answers);
+    }
+    insert_many(conn, &fresh)?;
+    Ok(outcomes)
+}
+
 /// Records one vote inside the caller's transaction, under a savepoint so that a
 /// refused vote never spoils the others of the batch.
-pub fn record(
+fn record(
     conn: &mut AnyConnection,
     kiosk_id: &str,
     office_id: &str,
@@ -252,12 +364,32 @@ fn record_unguarded(
     now: chrono::DateTime<chrono::Utc>,
     repeat_guard: chrono::Duration,
 ) -> QueryResult<VoteOutcome> {
+    if let Some(existing) = find(conn, &input.id)? {
+        return Ok(compare_existing(existing, &input.content_hash(kiosk_id)));
+    }
+    match new_vote(conn, kiosk_id, office_id, input, now, repeat_guard, &[])? {
+        Ok(row) => {
+            insert(conn, &row)?;
+            Ok(VoteOutcome::Created(row))
+        }
+        Err(refusal) => Ok(refusal),
+    }
+}
+
+/// Checks a vote not stored yet against the dossier, the clerk and the repeat-press
+/// guard (counting `pending`, the votes accepted earlier in the same group), and
+/// returns the row to store, or the refusal.
+fn new_vote(
+    conn: &mut AnyConnection,
+    kiosk_id: &str,
+    office_id: &str,
+    input: &VoteInput,
+    now: chrono::DateTime<chrono::Utc>,
+    repeat_guard: chrono::Duration,
+    pending: &[VoteRow],
+) -> QueryResult<Result<VoteRow, VoteOutcome>> {
     use crate::domain::calendar::local_date;
     use chrono::Timelike;
-    let hash = input.content_hash(kiosk_id);
-    if let Some(existing) = find(conn, &input.id)? {
-        return Ok(compare_existing(existing, &hash));
-    }
     let mut dossier_id = None;
     let mut procedure_id = None;
     if let Some(code) = &input.dossier_code {
@@ -265,19 +397,22 @@ fn record_unguarded(
             Some(d) if d.office_id == office_id || d.processing_office_id == office_id => d,
             // Another office's dossier is reported like an unknown one: no existence leak.
             _ => {
-                return Ok(refused(
+                return Ok(Err(refused(
                     422,
                     "dossier_not_at_this_office",
                     "no dossier with this code was handled at this office",
-                ))
+                )))
             }
         };
-        if dossier_rated(conn, &dossier.id)? {
-            return Ok(refused(
+        let rated_now = pending
+            .iter()
+            .any(|p| p.dossier_id.as_deref() == Some(dossier.id.as_str()));
+        if rated_now || dossier_rated(conn, &dossier.id)? {
+            return Ok(Err(refused(
                 409,
                 "dossier_already_rated",
                 "this dossier has already been rated",
-            ));
+            )));
         }
         dossier_id = Some(dossier.id);
         procedure_id = Some(dossier.procedure_id);
@@ -286,32 +421,39 @@ fn record_unguarded(
         let works_here = super::users::find(conn, clerk_id)?
             .is_some_and(|u| u.office_id.as_deref() == Some(office_id));
         if !works_here {
-            return Ok(refused(
+            return Ok(Err(refused(
                 422,
                 "clerk_not_at_this_office",
                 "no clerk with this id works at this office",
-            ));
+            )));
         }
     }
-    if dossier_id.is_none() {
-        let previous = previous_cast_at(conn, kiosk_id, input.cast_at.naive_utc())?;
+    if dossier_id.is_none() && repeat_guard > chrono::Duration::zero() {
+        let cast_at = input.cast_at.naive_utc();
+        let stored = previous_cast_at(conn, kiosk_id, cast_at)?;
+        let in_group = pending
+            .iter()
+            .filter(|p| p.kiosk_id == kiosk_id && p.cast_at <= cast_at)
+            .map(|p| p.cast_at)
+            .max();
+        let previous = stored.max(in_group);
         if crate::domain::satisfaction::is_repeat_press(
             previous.map(|p| p.and_utc()),
             input.cast_at,
             repeat_guard,
         ) {
-            return Ok(refused(
+            return Ok(Err(refused(
                 409,
                 "too_soon",
                 "a second tap right after the previous vote is not counted",
-            ));
+            )));
         }
     }
     // PostgreSQL keeps microseconds: answer with what a replay will read back.
     use chrono::SubsecRound;
     let (cast_at, now) = (input.cast_at.trunc_subsecs(6), now.trunc_subsecs(6));
     let local = cast_at.with_timezone(&crate::domain::calendar::vn_offset());
-    let row = VoteRow {
+    Ok(Ok(VoteRow {
         id: input.id.clone(),
         kiosk_id: kiosk_id.to_owned(),
         office_id: office_id.to_owned(),
@@ -324,8 +466,6 @@ fn record_unguarded(
         procedure_id,
         clerk_id: input.clerk_id.clone(),
         reason: input.reason.clone(),
-        content_hash: hash,
-    };
-    insert(conn, &row)?;
-    Ok(VoteOutcome::Created(row))
+        content_hash: input.content_hash(kiosk_id),
+    }))
 }
