@@ -138,6 +138,8 @@ fn seed_demo(config: Config, args: &[String]) -> Result<(), String> {
         return Err("--months is between 1 and 120".to_owned());
     }
     let state = AppState::new(config)?;
+    // The administrator first, as a first start would create it.
+    bootstrap_admin(&state)?;
     let report = motcua::demo::seed(&state.pool, &options)?;
     println!(
         "seeded {} offices, {} procedures, {} accounts, {} dossiers ({} events, {} votes) and {} rollup rows in {:.1} s",
@@ -158,6 +160,9 @@ fn seed_demo(config: Config, args: &[String]) -> Result<(), String> {
 
 fn serve(config: Config) -> Result<(), String> {
     let bind = config.bind.clone();
+    // Database work runs on blocking threads; more than the pool has connections
+    // would only wait for one (and each idle thread keeps memory).
+    let blocking_threads = config.pool_size as usize;
     let state = AppState::new(config)?;
     bootstrap_admin(&state)?;
     let state = web::Data::new(state);
@@ -168,6 +173,7 @@ fn serve(config: Config) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?
             // Finish in-flight requests on SIGTERM / Ctrl-C before exiting.
             .shutdown_timeout(30)
+            .worker_max_blocking_threads(blocking_threads)
             .run()
             .await
             .map_err(|e| e.to_string())

@@ -229,8 +229,7 @@ pub fn seed(pool: &db::DbPool, options: &SeedOptions) -> Result<SeedReport, Stri
         "rollups built; analyzing"
     );
     report.rollup_rows = recount.rows_expected;
-    use diesel::connection::SimpleConnection;
-    conn.batch_execute("ANALYZE").map_err(|e| e.to_string())?;
+    db::analyze(conn).map_err(|e| e.to_string())?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
