@@ -607,11 +607,14 @@ fn on_time_report_in_snapshot(
         }
     }
 
-    let procedures: BTreeMap<String, (String, String, String)> =
+    let procedures: BTreeMap<String, (String, String, String)> = if dim == Dim::Procedure {
         db::procedures::list(conn, &Default::default(), 100_000)?
             .into_iter()
             .map(|p| (p.id, (p.code, p.name, p.field)))
-            .collect();
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     let target = target_for(None);
     let mut rows: Vec<OnTimeRow> = Vec::new();
     match group_by {
