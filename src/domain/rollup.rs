@@ -122,11 +122,19 @@ const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid 
 
 pub fn read_plan(cuts: &[NaiveDate]) -> ReadPlan {
     let mut ranges = Vec::new();
-    let (Some(&first), Some(&last)) = (cuts.iter().min(), cuts.iter().max()) else {
+    let Some(&last) = cuts.iter().max() else {
         return ReadPlan { ranges };
     };
     ranges.push((Grain::Year, EARLIEST..year_start(last)));
-    ranges.push((Grain::Month, year_start(first)..month_start(last)));
+    // Months: only for cuts after their year's first month (a report of whole years
+    // reads none).
+    let within_year = || cuts.iter().filter(|c| month_start(**c) > year_start(**c));
+    if let (Some(first), Some(end)) = (
+        within_year().map(|c| year_start(*c)).min(),
+        within_year().map(|c| month_start(*c)).max(),
+    ) {
+        ranges.push((Grain::Month, first..end));
+    }
     // Days: from the month's start to its latest cut (cuts of one month share them).
     let mut day_ends: Vec<NaiveDate> = cuts
         .iter()
