@@ -107,12 +107,21 @@ pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
                 .map_err(|e| DbError::Connection(e.to_string()))?;
             plan_sqlite_without_bound_values();
             // busy_timeout first: switching to WAL needs the lock another connection may hold.
-            // `optimize=0x10002` refreshes the planner's statistics where they are stale,
-            // so indexed reads (open dossiers, worklists) pick the right index.
+            // Savepoints' page copies (each vote group has one) stay in memory.
             conn.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA optimize = 0x10002;",
+                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA analysis_limit = 1000; \
+                 PRAGMA temp_store = MEMORY;",
             )?;
+            // Refresh the planner's statistics where they are stale, so indexed reads (open
+            // dossiers, worklists) pick the right index. It takes the write lock: when a
+            // writer holds it (a bulk load), skip rather than wait, as this only helps.
+            if let Err(e) = conn.batch_execute(
+                "PRAGMA busy_timeout = 0; PRAGMA optimize = 0x10002; PRAGMA busy_timeout = 10000;",
+            ) {
+                tracing::debug!(error = %e, "statistics not refreshed on connect");
+                conn.batch_execute("PRAGMA busy_timeout = 10000")?;
+            }
             Ok(AnyConnection::Sqlite(conn))
         }
         #[allow(unreachable_patterns)]
