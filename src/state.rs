@@ -43,6 +43,7 @@ impl AppState {
                 db::calendar::seed_defaults(conn, chrono::Utc::now().naive_utc())
             })
             .map_err(|e| format!("loading the holiday calendar: {e}"))?;
+            db::refresh_statistics(&mut conn).map_err(|e| e.to_string())?;
             if db::stats::needs_rebuild(&mut conn).map_err(|e| e.to_string())? {
                 tracing::warn!("building the dashboards' counters from the dossiers (first start after an upgrade)");
                 db::stats::recount(&mut conn, true)

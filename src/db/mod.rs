@@ -113,15 +113,6 @@ pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
                  PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA analysis_limit = 1000; \
                  PRAGMA temp_store = MEMORY;",
             )?;
-            // Refresh the planner's statistics where they are stale, so indexed reads (open
-            // dossiers, worklists) pick the right index. It takes the write lock: when a
-            // writer holds it (a bulk load), skip rather than wait, as this only helps.
-            if let Err(e) = conn.batch_execute(
-                "PRAGMA busy_timeout = 0; PRAGMA optimize = 0x10002; PRAGMA busy_timeout = 10000;",
-            ) {
-                tracing::debug!(error = %e, "statistics not refreshed on connect");
-                conn.batch_execute("PRAGMA busy_timeout = 10000")?;
-            }
             Ok(AnyConnection::Sqlite(conn))
         }
         #[allow(unreachable_patterns)]
@@ -200,6 +191,21 @@ pub fn init_pool(backend: &Backend, max_size: u32) -> Result<DbPool, DbError> {
 /// Refreshes the planner's statistics after a bulk load.
 pub fn analyze(conn: &mut AnyConnection) -> QueryResult<()> {
     conn.batch_execute("ANALYZE")
+}
+
+/// Refreshes SQLite's planner statistics where they are stale, so indexed reads (open
+/// dossiers, worklists) keep picking the right index as tables grow (PostgreSQL's
+/// autovacuum does this itself). It writes, so the server runs it at start and then
+/// hourly from one thread, never while opening a connection: a connection opened
+/// during a long write (a bulk load) would wait for the lock, and take it from the
+/// load. `analysis_limit` (set on connect) keeps each analysis short.
+pub fn refresh_statistics(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => c.batch_execute("PRAGMA optimize = 0x10002"),
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => Ok(()),
+    }
 }
 
 /// Makes every SQLite connection of the process plan its statements without looking

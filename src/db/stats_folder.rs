@@ -1,14 +1,17 @@
 //! The background folder: moves the deltas of dossier changes into the rollups every
 //! moment, in small transactions, so the deltas a report must add stay few. Reports
 //! are right whether or not it has run (they read both); it only keeps them fast.
+//! Hourly, it also refreshes SQLite's planner statistics ([`super::refresh_statistics`]).
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{stats, write_tx, DbError, DbPool};
 
 /// How long the folder rests when nothing waits.
 const IDLE: Duration = Duration::from_millis(500);
+/// How often the folder also refreshes SQLite's planner statistics.
+const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
 /// Most deltas folded per transaction, so a fold never holds the write lock long.
 const BATCH: i64 = 2_000;
 
@@ -22,7 +25,15 @@ impl StatsFolder {
         let (stop, stopped) = mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("stats-folder".to_owned())
-            .spawn(move || loop {
+            .spawn(move || {
+                let mut statistics_refreshed = Instant::now();
+                loop {
+                if statistics_refreshed.elapsed() >= STATISTICS_EVERY {
+                    statistics_refreshed = Instant::now();
+                    if let Err(e) = pool.get().map_err(DbError::from).and_then(|mut c| Ok(super::refresh_statistics(&mut c)?)) {
+                        tracing::warn!(error = %e, "refreshing the planner's statistics failed");
+                    }
+                }
                 let wait = match fold_once(&pool) {
                     Ok(n) if n as i64 >= BATCH => Duration::ZERO,
                     Ok(_) => IDLE,
@@ -34,6 +45,7 @@ impl StatsFolder {
                 match stopped.recv_timeout(wait) {
                     Err(RecvTimeoutError::Timeout) => {}
                     _ => break,
+                }
                 }
             })
             .expect("spawn the stats folder");
