@@ -69,7 +69,11 @@ fn options() -> Options {
 
 fn main() {
     let options = options();
-    let command: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` adds `--bench`: not part of the command a reader would type.
+    let command: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let mut report = Report::default();
     for backend in &options.backends {
         run_backend(backend, &options, &mut report);
