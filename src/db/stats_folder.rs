@@ -3,7 +3,7 @@
 //! are right whether or not it has run (they read both); it only keeps them fast.
 //! Hourly, it also refreshes SQLite's planner statistics ([`super::refresh_statistics`]).
 
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use super::{stats, write_tx, DbError, DbPool};
@@ -25,31 +25,38 @@ impl StatsFolder {
         let (stop, stopped) = mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("stats-folder".to_owned())
-            .spawn(move || {
-                let mut statistics_refreshed = Instant::now();
-                loop {
-                if statistics_refreshed.elapsed() >= STATISTICS_EVERY {
-                    statistics_refreshed = Instant::now();
-                    if let Err(e) = pool.get().map_err(DbError::from).and_then(|mut c| Ok(super::refresh_statistics(&mut c)?)) {
-                        tracing::warn!(error = %e, "refreshing the planner's statistics failed");
-                    }
-                }
-                let wait = match fold_once(&pool) {
-                    Ok(n) if n as i64 >= BATCH => Duration::ZERO,
-                    Ok(_) => IDLE,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "folding the dashboard counters failed; retrying");
-                        IDLE * 4
-                    }
-                };
-                match stopped.recv_timeout(wait) {
-                    Err(RecvTimeoutError::Timeout) => {}
-                    _ => break,
-                }
-                }
-            })
+            .spawn(move || run(&pool, &stopped))
             .expect("spawn the stats folder");
         StatsFolder { _stop: stop }
+    }
+}
+
+/// Folds (and hourly refreshes statistics) until the [`StatsFolder`] is dropped.
+fn run(pool: &DbPool, stopped: &Receiver<()>) {
+    let mut statistics_refreshed = Instant::now();
+    loop {
+        if statistics_refreshed.elapsed() >= STATISTICS_EVERY {
+            statistics_refreshed = Instant::now();
+            let refreshed = pool
+                .get()
+                .map_err(DbError::from)
+                .and_then(|mut conn| Ok(super::refresh_statistics(&mut conn)?));
+            if let Err(e) = refreshed {
+                tracing::warn!(error = %e, "refreshing the planner's statistics failed");
+            }
+        }
+        let wait = match fold_once(pool) {
+            Ok(n) if n as i64 >= BATCH => Duration::ZERO,
+            Ok(_) => IDLE,
+            Err(e) => {
+                tracing::warn!(error = %e, "folding the dashboard counters failed; retrying");
+                IDLE * 4
+            }
+        };
+        match stopped.recv_timeout(wait) {
+            Err(RecvTimeoutError::Timeout) => {}
+            _ => break,
+        }
     }
 }
 
