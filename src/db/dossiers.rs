@@ -434,7 +434,7 @@ pub fn list(
     }
     if let Some(today) = filter.overdue_before {
         query = query
-            .filter(dossiers::status.eq_any(["received", "processing", "fee_requested"]))
+            .filter(clock_running())
             .filter(dossiers::due_date.lt(today));
     }
     if let Some(from) = filter.received_from {
@@ -460,6 +460,13 @@ pub fn list(
     query.order(dossiers::id.desc()).limit(limit).load(conn)
 }
 
+/// Dossiers whose clock runs: received, processing or waiting for the fee (not for the
+/// citizen, not ended). A literal, not bound values: the planner must see that it
+/// matches the partial index `dossiers_running_due` (migration 2026-11-25-000008).
+fn clock_running() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql("dossiers.status IN ('received', 'processing', 'fee_requested')")
+}
+
 /// Ids of the offices in a subtree (a province has a few hundred at most).
 pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<Vec<String>> {
     use super::schema::offices;
@@ -481,7 +488,7 @@ pub fn due_between(
 ) -> QueryResult<Vec<(DossierRow, String, String)>> {
     let mut query = dossiers::table
         .inner_join(procedures::table)
-        .filter(dossiers::status.eq_any(["received", "processing", "fee_requested"]))
+        .filter(clock_running())
         .filter(dossiers::due_date.lt(due_before))
         .select((DossierRow::as_select(), procedures::code, procedures::name))
         .into_boxed();
