@@ -51,7 +51,7 @@ impl AppState {
             }
         }
         let jwt = JwtKeys::load(&config.jwt_secret)?;
-        let hash_permits = std::thread::available_parallelism()
+        let hashing_threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
         let vote_writer = VoteWriter::start(
@@ -68,7 +68,7 @@ impl AppState {
             backend,
             pool,
             jwt,
-            hasher: PasswordHasher::new(hash_permits),
+            hasher: PasswordHasher::new(hashing_threads),
             login_per_ip: RateLimiter::new(config.login_limit_per_ip, config.login_window),
             login_per_account: RateLimiter::new(
                 config.login_limit_per_account,
