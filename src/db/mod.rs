@@ -15,6 +15,8 @@ pub mod tokens;
 pub mod users;
 pub mod vote_writer;
 pub mod votes;
+#[cfg(feature = "sqlite")]
+mod writer_queue;
 
 use std::time::Duration;
 
@@ -281,11 +283,12 @@ where
 
 /// SQLite has one writer at a time, and a writer that finds the lock taken polls with
 /// growing sleeps (`busy_timeout`): under load the unlucky ones wait hundreds of
-/// milliseconds. Writers of this process queue here instead, and are woken in turn.
-/// One queue for the process: a server opens one database (tests open several and
-/// simply take turns). Other processes (`motcua recount`) still meet the busy timeout.
+/// milliseconds. Writers of this process queue here instead, and are served in order
+/// of arrival. One queue for the process: a server opens one database (tests open
+/// several and simply take turns). Other processes (`motcua recount`) still meet the
+/// busy timeout.
 #[cfg(feature = "sqlite")]
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static SQLITE_WRITER: writer_queue::WriterQueue = writer_queue::WriterQueue::new();
 
 /// Runs `f` in a transaction of the given kind: commits when `f` returns `Ok`, rolls
 /// back otherwise or on panic. `f` must not open a transaction of its own.
@@ -301,7 +304,8 @@ where
         conn: &'a mut AnyConnection,
         done: bool,
         // Dropped after the rollback: the next writer starts on a clean slate.
-        _writer: Option<std::sync::MutexGuard<'static, ()>>,
+        #[cfg(feature = "sqlite")]
+        _writer: Option<writer_queue::WriterTurn<'static>>,
     }
     impl Drop for RollbackGuard<'_> {
         fn drop(&mut self) {
@@ -327,19 +331,18 @@ where
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
         }
     };
+    #[cfg(feature = "sqlite")]
     let writer = match (&*conn, kind) {
-        #[cfg(feature = "sqlite")]
-        (AnyConnection::Sqlite(_), TxKind::Write | TxKind::SnapshotWrite) => Some(
-            SQLITE_WRITER
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        ),
+        (AnyConnection::Sqlite(_), TxKind::Write | TxKind::SnapshotWrite) => {
+            Some(SQLITE_WRITER.wait_turn())
+        }
         _ => None,
     };
     conn.batch_execute(begin)?;
     let mut guard = RollbackGuard {
         conn,
         done: false,
+        #[cfg(feature = "sqlite")]
         _writer: writer,
     };
     let value = f(guard.conn)?;
