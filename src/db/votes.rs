@@ -68,13 +68,17 @@ pub fn dossier_rated(conn: &mut AnyConnection, dossier_id: &str) -> QueryResult<
 }
 
 /// The kiosk's latest vote cast at or before `cast_at`, for the repeat-press guard.
+/// The vote `vote_id` itself does not count: a concurrent writer may have stored it
+/// since its id was looked up, and it is then a replay, not a second tap.
 pub fn previous_cast_at(
     conn: &mut AnyConnection,
     kiosk_id: &str,
+    vote_id: &str,
     cast_at: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
     votes::table
         .filter(votes::kiosk_id.eq(kiosk_id))
+        .filter(votes::id.ne(vote_id))
         .filter(votes::cast_at.le(cast_at))
         .select(diesel::dsl::max(votes::cast_at))
         .first(conn)
@@ -430,7 +434,7 @@ fn new_vote(
     }
     if dossier_id.is_none() && repeat_guard > chrono::Duration::zero() {
         let cast_at = input.cast_at.naive_utc();
-        let stored = previous_cast_at(conn, kiosk_id, cast_at)?;
+        let stored = previous_cast_at(conn, kiosk_id, &input.id, cast_at)?;
         let in_group = pending
             .iter()
             .filter(|p| p.kiosk_id == kiosk_id && p.cast_at <= cast_at)
