@@ -120,7 +120,10 @@ impl PasswordHasher {
                         .map_err(|_| ())
                         .and_then(|q| q.recv().map_err(|_| ()));
                     match job {
-                        Ok(job) => job(),
+                        // A panicking job loses its answer (the caller gets 503), not the thread.
+                        Ok(job) => {
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
                         Err(()) => break,
                     }
                 })
