@@ -157,9 +157,12 @@ impl PasswordHasher {
         let job: Job = Box::new(move || {
             let _ = reply.send(work());
         });
-        let stopped = || ApiError::Unavailable("shutting down".to_owned());
-        self.jobs.send(job).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::Unavailable("shutting down".to_owned()))?;
+        answer
+            .await
+            .map_err(|_| ApiError::Unavailable("the password check failed; try again".to_owned()))
     }
 }
 
