@@ -99,9 +99,12 @@ pub fn verify_password_blocking(password: &str, hash: &str) -> bool {
 #[derive(Clone)]
 pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
-    /// Verified against when the account does not exist, so timing does not tell.
-    dummy_hash: Arc<String>,
 }
+
+/// Verified against when the account does not exist, so timing does not tell: a hash
+/// with the agreed parameters, computed once (of "motcua-dummy-password").
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$FNGJXV1p+eTfphqW/1owwg$YNXG3WfMzgv47eLFrgOAtOKFluiYnnPICv8pzQVclNg";
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -129,10 +132,7 @@ impl PasswordHasher {
                 })
                 .expect("spawn a password hashing thread");
         }
-        PasswordHasher {
-            jobs,
-            dummy_hash: Arc::new(hash_password_blocking("motcua-dummy-password")),
-        }
+        PasswordHasher { jobs }
     }
 
     pub async fn hash(&self, password: String) -> ApiResult<String> {
@@ -142,7 +142,7 @@ impl PasswordHasher {
     /// Verifies `password` against `hash`, or against a dummy hash when there is none.
     pub async fn verify(&self, password: String, hash: Option<String>) -> ApiResult<bool> {
         let found = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.dummy_hash.as_str().to_owned());
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let ok = self
             .run(move || verify_password_blocking(&password, &hash))
             .await?;
@@ -180,5 +180,13 @@ mod tests {
         assert!(verify_password_blocking("Tra-cuu ho so 7", &hash));
         assert!(!verify_password_blocking("tra-cuu ho so 7", &hash));
         assert!(!verify_password_blocking("x", "not a hash"));
+        assert!(verify_password_blocking(
+            "motcua-dummy-password",
+            DUMMY_HASH
+        ));
+        assert!(
+            DUMMY_HASH.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "the dummy costs what a real hash costs"
+        );
     }
 }

@@ -15,8 +15,6 @@ const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
 /// Most deltas folded per transaction, so a fold never holds the write lock long
 /// (SQLite's one writer: a clerk's step waits for at most one batch).
 const BATCH: i64 = 500;
-/// The pause between full batches, which lets the requests queued for the write lock in.
-const BETWEEN_BATCHES: Duration = Duration::from_millis(2);
 
 /// Runs the folder until dropped.
 pub struct StatsFolder {
@@ -49,7 +47,7 @@ fn run(pool: &DbPool, stopped: &Receiver<()>) {
             }
         }
         let wait = match fold_once(pool) {
-            Ok(n) if n as i64 >= BATCH => BETWEEN_BATCHES,
+            Ok(n) if n as i64 >= BATCH => Duration::ZERO,
             Ok(_) => IDLE,
             Err(e) => {
                 tracing::warn!(error = %e, "folding the dashboard counters failed; retrying");
