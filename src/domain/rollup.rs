@@ -3,12 +3,15 @@
 //!
 //! A day's counters of one receiving office are added to every office above it
 //! (its *scopes*: a province's rows count its whole subtree), under three dimensions
-//! (the whole, the procedure, the receiving clerk) and three grains (the year, the
-//! month, the day). "Everything before date D" is then at most: the years before D's
-//! year, the months of that year before D's month, and the days of that month before
-//! D. A period's flows are the difference of two such sums, and its stocks (carried
-//! over, pending) are read off them, so no report ever scans dossiers.
+//! (the whole, the procedure, the receiving clerk) and four grains (the year, the
+//! quarter, the month, the day). "Everything before date D" is then at most: the years
+//! before D's year, the quarters of that year before D's quarter, the months of that
+//! quarter before D's month, and the days of that month before D (at most 3 + 2 + 30
+//! rows besides the years). A period's flows are the difference of two such sums, and
+//! its stocks (carried over, pending) are read off them, so no report ever scans
+//! dossiers.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use chrono::{Datelike, NaiveDate};
@@ -17,16 +20,18 @@ use chrono::{Datelike, NaiveDate};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Grain {
     Year,
+    Quarter,
     Month,
     Day,
 }
 
 impl Grain {
-    pub const ALL: [Grain; 3] = [Grain::Year, Grain::Month, Grain::Day];
+    pub const ALL: [Grain; 4] = [Grain::Year, Grain::Quarter, Grain::Month, Grain::Day];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Grain::Year => "y",
+            Grain::Quarter => "q",
             Grain::Month => "m",
             Grain::Day => "d",
         }
@@ -40,8 +45,20 @@ impl Grain {
     pub fn bucket(self, day: NaiveDate) -> NaiveDate {
         match self {
             Grain::Year => year_start(day),
+            Grain::Quarter => quarter_start(day),
             Grain::Month => month_start(day),
             Grain::Day => day,
+        }
+    }
+
+    /// The first day of the enclosing bucket of the next coarser grain: the buckets
+    /// of this grain summed before `day` are those from there up to `day`'s own.
+    fn parent_start(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Grain::Year => EARLIEST,
+            Grain::Quarter => year_start(day),
+            Grain::Month => quarter_start(day),
+            Grain::Day => month_start(day),
         }
     }
 }
@@ -87,6 +104,11 @@ pub fn year_start(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day)
 }
 
+pub fn quarter_start(day: NaiveDate) -> NaiveDate {
+    let month = (day.month0() / 3) * 3 + 1;
+    NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day)
+}
+
 pub fn month_start(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }
@@ -99,19 +121,17 @@ pub fn next_month(day: NaiveDate) -> NaiveDate {
 }
 
 /// Whether the bucket `(grain, start)` is one of those summed for "every day before
-/// `before`". For each day before `before` exactly one of its three buckets is, and
+/// `before`". For each day before `before` exactly one of its four buckets is, and
 /// none of a later day's (checked by a property test below).
 pub fn summed_before(before: NaiveDate, grain: Grain, start: NaiveDate) -> bool {
-    match grain {
-        Grain::Year => start.year() < before.year(),
-        Grain::Month => start.year() == before.year() && start < month_start(before),
-        Grain::Day => start >= month_start(before) && start < before,
-    }
+    start >= grain.parent_start(before) && start < grain.bucket(before)
 }
 
 /// The bucket ranges (`[start, end)` of bucket starts, per grain) to read so that the
-/// sums before each of `cuts` can be formed, each bucket at most once. One range per
-/// grain, except days: one per month holding a cut that is not its first day.
+/// sums before each of `cuts` can be formed, each bucket at most once. Each statement
+/// costs more than a few extra rows, so years, quarters and months are one range per
+/// grain (it may span a few buckets no cut needs); days are one range per month
+/// holding a cut, so a year of months does not read every day in between.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadPlan {
     pub ranges: Vec<(Grain, Range<NaiveDate>)>,
@@ -122,29 +142,22 @@ const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid 
 
 pub fn read_plan(cuts: &[NaiveDate]) -> ReadPlan {
     let mut ranges = Vec::new();
-    let Some(&last) = cuts.iter().max() else {
-        return ReadPlan { ranges };
-    };
-    ranges.push((Grain::Year, EARLIEST..year_start(last)));
-    // Months: only for cuts after their year's first month (a report of whole years
-    // reads none).
-    let within_year = || cuts.iter().filter(|c| month_start(**c) > year_start(**c));
-    if let (Some(first), Some(end)) = (
-        within_year().map(|c| year_start(*c)).min(),
-        within_year().map(|c| month_start(*c)).max(),
-    ) {
-        ranges.push((Grain::Month, first..end));
-    }
-    // Days: from the month's start to its latest cut (cuts of one month share them).
-    let mut day_ends: Vec<NaiveDate> = cuts
-        .iter()
-        .copied()
-        .filter(|c| month_start(*c) != *c)
-        .collect();
-    day_ends.sort_by(|a, b| b.cmp(a));
-    day_ends.dedup_by_key(|c| month_start(*c));
-    for end in day_ends.into_iter().rev() {
-        ranges.push((Grain::Day, month_start(end)..end));
+    for grain in Grain::ALL {
+        // What each enclosing bucket needs; cuts sharing one keep the latest end.
+        let mut ends: BTreeMap<NaiveDate, NaiveDate> = BTreeMap::new();
+        for cut in cuts {
+            let end = ends.entry(grain.parent_start(*cut)).or_insert(EARLIEST);
+            *end = (*end).max(grain.bucket(*cut));
+        }
+        let needed = ends.into_iter().filter(|(start, end)| start < end);
+        if grain == Grain::Day {
+            ranges.extend(needed.map(|(start, end)| (grain, start..end)));
+        } else if let Some(hull) = needed
+            .map(|(start, end)| start..end)
+            .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end))
+        {
+            ranges.push((grain, hull));
+        }
     }
     ReadPlan { ranges }
 }
@@ -158,18 +171,37 @@ mod tests {
         NaiveDate::from_ymd_opt(2024, 11, 15).unwrap() + chrono::Duration::days(days)
     }
 
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
     #[test]
-    fn a_year_to_date_reads_whole_years_and_months() {
-        let cut = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
-        let plan = read_plan(&[cut]);
+    fn a_quarter_reads_whole_years_and_quarters_only() {
+        let plan = read_plan(&[ymd(2026, 7, 1), ymd(2026, 10, 1)]);
         assert_eq!(
             plan.ranges,
             vec![
-                (Grain::Year, EARLIEST..year_start(cut)),
-                (Grain::Month, year_start(cut)..cut),
+                (Grain::Year, EARLIEST..ymd(2026, 1, 1)),
+                (Grain::Quarter, ymd(2026, 1, 1)..ymd(2026, 10, 1)),
             ]
         );
-        assert!(summed_before(cut, Grain::Month, month_start(date(580))));
+    }
+
+    #[test]
+    fn a_date_inside_a_month_reads_each_grain_up_to_it() {
+        let cut = ymd(2026, 8, 20);
+        assert_eq!(
+            read_plan(&[cut]).ranges,
+            vec![
+                (Grain::Year, EARLIEST..ymd(2026, 1, 1)),
+                (Grain::Quarter, ymd(2026, 1, 1)..ymd(2026, 7, 1)),
+                (Grain::Month, ymd(2026, 7, 1)..ymd(2026, 8, 1)),
+                (Grain::Day, ymd(2026, 8, 1)..cut),
+            ]
+        );
+        assert!(summed_before(cut, Grain::Quarter, ymd(2026, 4, 1)));
+        assert!(!summed_before(cut, Grain::Month, ymd(2026, 4, 1)));
+        assert_eq!(quarter_start(ymd(2026, 12, 31)), ymd(2026, 10, 1));
     }
 
     proptest! {
