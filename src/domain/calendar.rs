@@ -177,12 +177,26 @@ impl Calendar {
         if to < from {
             return -self.working_days_between(to, from);
         }
-        from.iter_days()
-            .skip(1)
-            .take_while(|d| *d <= to)
-            .filter(|d| self.is_working_day(*d))
-            .count() as i64
+        // Weekdays by arithmetic, then each exception in the range where it changes
+        // the answer: a worklist tells this for every row, some due a year ago.
+        let adjustment: i64 = self
+            .exceptions
+            .range(from..=to)
+            .filter(|(day, _)| **day > from)
+            .map(|(day, e)| match (e.kind, is_weekend(*day)) {
+                (ExceptionKind::Holiday, false) => -1,
+                (ExceptionKind::WorkingDay, true) => 1,
+                _ => 0,
+            })
+            .sum();
+        weekdays_through(to) - weekdays_through(from) + adjustment
     }
+}
+
+/// Mondays to Fridays from 1 January of year 1 (a Monday) through `date`.
+fn weekdays_through(date: NaiveDate) -> i64 {
+    let days = i64::from(date.num_days_from_ce());
+    days.div_euclid(7) * 5 + days.rem_euclid(7).min(5)
 }
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -482,6 +496,20 @@ mod tests {
             date(2025, 4, 26),
             "a worked Saturday"
         );
+    }
+
+    proptest::proptest! {
+        /// The arithmetic count equals counting day by day, holidays and worked
+        /// Saturdays included, in both directions.
+        #[test]
+        fn working_days_between_counts_each_working_day(from in -800i64..800, span in -400i64..400) {
+            let c = calendar();
+            let from = date(2026, 1, 1) + chrono::Duration::days(from);
+            let to = from + chrono::Duration::days(span);
+            let (lo, hi, sign) = if from <= to { (from, to, 1) } else { (to, from, -1) };
+            let counted = lo.iter_days().skip(1).take_while(|d| *d <= hi).filter(|d| c.is_working_day(*d)).count() as i64;
+            proptest::prop_assert_eq!(c.working_days_between(from, to), sign * counted);
+        }
     }
 
     #[test]
