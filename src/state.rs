@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Group commit for kiosk votes.
     pub vote_writer: VoteWriter,
+    /// The holiday calendar, reloaded only when it changed.
+    pub calendar: db::calendar::CalendarCache,
     /// Keeps the dashboards' rollups caught up with dossier changes.
     _stats_folder: StatsFolder,
     pub started_at: Instant,
@@ -80,6 +82,7 @@ impl AppState {
             ),
             metrics: Metrics::default(),
             vote_writer,
+            calendar: Default::default(),
             _stats_folder: stats_folder,
             started_at: Instant::now(),
             config,

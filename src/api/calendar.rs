@@ -68,9 +68,9 @@ pub async fn days(
             format!("must be on or after `from` and within {MAX_DAYS} days"),
         ));
     }
-    let hours = state.config.office_hours;
+    let app = state.clone();
     let calendar = state
-        .db(move |conn| Ok(db::calendar::load(conn, hours)?))
+        .db(move |conn| Ok(app.calendar.load(conn, app.config.office_hours)?))
         .await?;
     let days: Vec<DayInfo> = from
         .iter_days()

@@ -1,6 +1,8 @@
 //! Dossiers: receipt, every step until the result is handed back, the timeline, the
 //! deadline explanation, search, and the citizens' public lookup.
 
+use std::sync::Arc;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -410,8 +412,8 @@ fn event_error(err: EventError) -> ApiError {
     }
 }
 
-fn load_calendar(conn: &mut AnyConnection, state: &AppState) -> ApiResult<Calendar> {
-    Ok(db::calendar::load(conn, state.config.office_hours)?)
+fn load_calendar(conn: &mut AnyConnection, state: &AppState) -> ApiResult<Arc<Calendar>> {
+    Ok(state.calendar.load(conn, state.config.office_hours)?)
 }
 
 /// Receives a dossier (clerk of the receiving office; managers and admins within their

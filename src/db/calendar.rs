@@ -1,6 +1,9 @@
 //! Queries on `calendar_exceptions` (holidays and swapped working days).
 
+use std::sync::{Arc, Mutex};
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 
 use super::schema::{calendar_exceptions, calendar_years};
@@ -99,6 +102,33 @@ pub fn load(conn: &mut AnyConnection, hours: OfficeHours) -> QueryResult<Calenda
         all(conn)?.iter().map(ExceptionRow::to_domain),
         hours,
     ))
+}
+
+/// The calendar as last loaded, reused while its table is unchanged: every dossier
+/// change and every worklist needs it, and it changes a few times a year. Checking costs
+/// one aggregate row (how many exceptions, the latest change), which also sees changes
+/// made through another server on the same database: a put stamps the day with the
+/// current time, a delete lowers the count.
+#[derive(Default)]
+pub struct CalendarCache(Mutex<Option<(CalendarStamp, Arc<Calendar>)>>);
+
+type CalendarStamp = (i64, Option<NaiveDateTime>);
+
+impl CalendarCache {
+    pub fn load(&self, conn: &mut AnyConnection, hours: OfficeHours) -> QueryResult<Arc<Calendar>> {
+        let stamp: CalendarStamp = calendar_exceptions::table
+            .select((count_star(), max(calendar_exceptions::updated_at)))
+            .first(conn)?;
+        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some((cached_stamp, calendar)) = cached {
+            if cached_stamp == stamp && *calendar.hours() == hours {
+                return Ok(calendar);
+            }
+        }
+        let calendar = Arc::new(load(conn, hours)?);
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((stamp, calendar.clone()));
+        Ok(calendar)
+    }
 }
 
 pub fn find(conn: &mut AnyConnection, day: NaiveDate) -> QueryResult<Option<ExceptionRow>> {
