@@ -766,7 +766,7 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
                 ),
             ),
             (
-                "overdue worklist of a district",
+                "overdue worklist of a district, first page (≤ 50 rows)",
                 format!("/api/v1/worklists/overdue?office_id={district}"),
             ),
         ];

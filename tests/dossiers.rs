@@ -749,6 +749,32 @@ async fn the_calendar_tells_why() {
     .await;
     assert_eq!(saturday.body[0]["working"], true);
     assert_eq!(saturday.body[0]["reason"], "working_day");
+    // Another server on the same database adds, then removes, a holiday: this one's
+    // cached calendar follows at once.
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 8, 24).unwrap();
+    let day_of = |r: Reply| (r.body[0]["working"].clone(), r.body[0]["reason"].clone());
+    let path = "/api/v1/calendar/days?from=2026-08-24&to=2026-08-24";
+    assert_eq!(
+        day_of(get(&app, path, c).await),
+        (json!(true), json!("weekday"))
+    );
+    let holiday = motcua::db::calendar::ExceptionRow {
+        day: monday,
+        kind: "holiday".to_owned(),
+        name: "Nghỉ bù".to_owned(),
+        provisional: false,
+        updated_at: chrono::Utc::now().naive_utc(),
+    };
+    motcua::db::calendar::put(&mut d.env.conn(), &holiday).unwrap();
+    assert_eq!(
+        day_of(get(&app, path, c).await),
+        (json!(false), json!("holiday"))
+    );
+    motcua::db::calendar::delete(&mut d.env.conn(), monday).unwrap();
+    assert_eq!(
+        day_of(get(&app, path, c).await),
+        (json!(true), json!("weekday"))
+    );
     assert_eq!(
         get(
             &app,
@@ -811,6 +837,36 @@ async fn worklists_of_overdue_and_due_soon_dossiers() {
         everything.body["items"].as_array().unwrap().len(),
         2,
         "the manager's whole province"
+    );
+    assert_eq!(everything.body["next_cursor"], Value::Null, "one page");
+    // Page by page: the same rows in the same order, then no cursor.
+    let first = get(&app, "/api/v1/worklists/overdue?limit=1", m).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 1);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = get(
+        &app,
+        &format!("/api/v1/worklists/overdue?limit=1&after={cursor}"),
+        m,
+    )
+    .await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    assert_eq!(
+        [
+            &first.body["items"][0]["id"],
+            &second.body["items"][0]["id"]
+        ],
+        [
+            &everything.body["items"][0]["id"],
+            &everything.body["items"][1]["id"]
+        ]
+    );
+    assert_eq!(second.body["next_cursor"], Value::Null);
+    let bad = get(&app, "/api/v1/worklists/overdue?after=yesterday", m).await;
+    assert_eq!(
+        (bad.status.as_u16(), bad.body["errors"][0]["field"].as_str()),
+        (422, Some("after")),
+        "{}",
+        bad.text
     );
 
     let soon = get(

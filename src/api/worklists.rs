@@ -16,6 +16,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
+/// A screen's page; a spreadsheet gets up to [`MAX_ROWS`] unless it asks for fewer.
+const DEFAULT_ROWS: i64 = 50;
 const MAX_ROWS: i64 = 1000;
 const MAX_WITHIN_DAYS: i64 = 30;
 
@@ -27,9 +29,11 @@ pub struct WorklistQuery {
     /// `due-soon` only: due within this many working days (default 2).
     #[param(minimum = 0, maximum = 30)]
     pub within_days: Option<i64>,
-    /// At most this many rows, earliest due first (default and maximum 1000).
+    /// At most this many rows, earliest due first (default 50, CSV 1000; at most 1000).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
+    /// The next page: the previous page's `next_cursor`.
+    pub after: Option<String>,
     /// `csv` for a spreadsheet (same as `Accept: text/csv`).
     pub format: Option<Format>,
 }
@@ -57,6 +61,20 @@ pub struct Worklist {
     pub office_id: Option<uuid::Uuid>,
     pub today: NaiveDate,
     pub items: Vec<WorkItem>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A page ends at a (due date, dossier id): the list's order.
+fn cursor_of(item: &WorkItem) -> String {
+    format!("{}_{}", item.due_date, item.id)
+}
+
+fn parse_cursor(cursor: &str) -> Option<(NaiveDate, String)> {
+    let (due, id) = cursor.split_once('_')?;
+    let due = due.parse().ok()?;
+    let id = uuid::Uuid::parse_str(id).ok()?;
+    Some((due, id.to_string()))
 }
 
 enum Kind {
@@ -71,7 +89,10 @@ async fn worklist(
     query: WorklistQuery,
     kind: Kind,
 ) -> ApiResult<HttpResponse> {
-    let limit = query.limit.unwrap_or(MAX_ROWS);
+    let csv = wants_csv(&req, query.format);
+    let limit = query
+        .limit
+        .unwrap_or(if csv { MAX_ROWS } else { DEFAULT_ROWS });
     if !(1..=MAX_ROWS).contains(&limit) {
         return Err(ApiError::field(
             "limit",
@@ -85,9 +106,15 @@ async fn worklist(
             format!("between 0 and {MAX_WITHIN_DAYS}"),
         ));
     }
+    let after = match &query.after {
+        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
+            ApiError::field("after", "a `next_cursor` from a previous page".to_owned())
+        })?),
+        None => None,
+    };
     let office_id = query.office_id.map(|o| o.to_string());
-    let hours = state.config.office_hours;
     let today = local_date(Utc::now());
+    let app = state.clone();
     let (office, calendar, rows) = state
         .db(move |conn| {
             // No office named: the caller's own (an admin without one: every office).
@@ -112,7 +139,7 @@ async fn worklist(
                 (_, Some(office)) => Some(db::dossiers::subtree_office_ids(conn, &office.path)?),
                 (_, None) => None,
             };
-            let calendar = db::calendar::load(conn, hours)?;
+            let calendar = app.calendar.load(conn, app.config.office_hours)?;
             let (from, before) = match kind {
                 Kind::Overdue => (None, today),
                 Kind::DueSoon => {
@@ -123,19 +150,20 @@ async fn worklist(
                     (Some(today), last + Days::new(1))
                 }
             };
-            let rows = db::dossiers::due_between(conn, offices, from, before, limit)?;
+            // One row more than the page tells whether another page follows.
+            let rows = db::dossiers::due_between(conn, offices, from, before, after, limit + 1)?;
             Ok((office, calendar, rows))
         })
         .await?;
-    let items: Vec<WorkItem> = rows
+    let mut items: Vec<WorkItem> = rows
         .into_iter()
-        .filter_map(|(row, procedure_code, procedure_name)| {
+        .filter_map(|row| {
             let due_date = row.due_date?;
             Some(WorkItem {
                 id: to_uuid(&row.id),
                 status: Status::parse(&row.status).unwrap_or(Status::Processing),
-                procedure_code,
-                procedure_name,
+                procedure_code: row.procedure_code,
+                procedure_name: row.procedure_name,
                 office_id: to_uuid(&row.office_id),
                 processing_office_id: to_uuid(&row.processing_office_id),
                 due_date,
@@ -146,7 +174,10 @@ async fn worklist(
             })
         })
         .collect();
-    if wants_csv(&req, query.format) {
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = items.last().filter(|_| more).map(cursor_of);
+    if csv {
         let rows = items
             .iter()
             .map(|i| {
@@ -183,6 +214,7 @@ async fn worklist(
         office_id: office.map(|o| to_uuid(&o.id)),
         today,
         items,
+        next_cursor,
     }))
 }
 

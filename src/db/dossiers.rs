@@ -477,26 +477,62 @@ pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<V
         .load(conn)
 }
 
+/// What a worklist shows of a dossier: only these columns are read, since a list of a
+/// busy subtree holds many rows.
+#[derive(Debug, Queryable)]
+pub struct WorkRow {
+    pub id: String,
+    pub code: String,
+    pub status: String,
+    pub applicant_name: String,
+    pub office_id: String,
+    pub processing_office_id: String,
+    pub due_date: Option<NaiveDate>,
+    pub appointment_date: Option<NaiveDate>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+}
+
 /// Open dossiers whose clock runs (not waiting for the citizen) that these offices must
-/// act on, due in `[due_from, due_before)`, earliest first.
+/// act on, due in `[due_from, due_before)`, earliest first (by due date, then id), and
+/// after the `(due date, id)` of the previous page's last row if given.
 pub fn due_between(
     conn: &mut AnyConnection,
     processing_offices: Option<Vec<String>>,
     due_from: Option<NaiveDate>,
     due_before: NaiveDate,
+    after: Option<(NaiveDate, String)>,
     limit: i64,
-) -> QueryResult<Vec<(DossierRow, String, String)>> {
+) -> QueryResult<Vec<WorkRow>> {
     let mut query = dossiers::table
         .inner_join(procedures::table)
         .filter(clock_running())
         .filter(dossiers::due_date.lt(due_before))
-        .select((DossierRow::as_select(), procedures::code, procedures::name))
+        .select((
+            dossiers::id,
+            dossiers::code,
+            dossiers::status,
+            dossiers::applicant_name,
+            dossiers::office_id,
+            dossiers::processing_office_id,
+            dossiers::due_date,
+            dossiers::appointment_date,
+            procedures::code,
+            procedures::name,
+        ))
         .into_boxed();
     if let Some(offices) = processing_offices {
         query = query.filter(dossiers::processing_office_id.eq_any(offices));
     }
     if let Some(from) = due_from {
         query = query.filter(dossiers::due_date.ge(from));
+    }
+    if let Some((due, id)) = after {
+        query = query.filter(
+            dossiers::due_date
+                .gt(due)
+                .or(dossiers::due_date.eq(due).and(dossiers::id.gt(id))),
+        );
     }
     query
         .order((dossiers::due_date.asc(), dossiers::id.asc()))
