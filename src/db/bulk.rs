@@ -42,6 +42,7 @@ pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<
     for index in &indexes {
         diesel::sql_query(format!("DROP INDEX {}", index.name)).execute(conn)?;
     }
+    #[cfg_attr(not(feature = "postgres"), allow(unused_mut))]
     let mut restore: Vec<String> = indexes.into_iter().map(|i| i.definition).collect();
     #[cfg(feature = "postgres")]
     if let AnyConnection::Postgres(c) = conn {

@@ -104,6 +104,7 @@ pub fn seed(pool: &db::DbPool, options: &SeedOptions) -> Result<SeedReport, Stri
         .map_err(|m| format!("demo password {m}"))?;
     let calendar = db::calendar::load(conn, Default::default()).map_err(|e| e.to_string())?;
     #[cfg(feature = "sqlite")]
+    #[allow(irrefutable_let_patterns)] // without the postgres feature
     if let AnyConnection::Sqlite(c) = conn {
         // A large page cache keeps the indexes' hot pages in memory while loading.
         use diesel::connection::SimpleConnection;
