@@ -108,7 +108,9 @@ pub fn load(conn: &mut AnyConnection, hours: OfficeHours) -> QueryResult<Calenda
 /// change and every worklist needs it, and it changes a few times a year. Checking costs
 /// one aggregate row (how many exceptions, the latest change), which also sees changes
 /// made through another server on the same database: a put stamps the day with the
-/// current time, a delete lowers the count.
+/// current time, a delete lowers the count. (Servers sharing a database must keep their
+/// clocks in sync anyway: a put stamped earlier than the latest change and replacing a
+/// day would go unseen until the next change.)
 #[derive(Default)]
 pub struct CalendarCache(Mutex<Option<(CalendarStamp, Arc<Calendar>)>>);
 
