@@ -54,6 +54,7 @@ pub struct SatisfactionQuery {
     pub to: Option<NaiveDate>,
     pub group_by: Option<SatisfactionGroup>,
     /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
@@ -410,6 +411,7 @@ pub struct OnTimeQuery {
     pub to: Option<NaiveDate>,
     pub group_by: Option<OnTimeGroup>,
     /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    #[param(inline)]
     pub format: Option<Format>,
 }
 

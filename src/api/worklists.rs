@@ -32,9 +32,11 @@ pub struct WorklistQuery {
     /// At most this many rows, earliest due first (default 50, CSV 1000; at most 1000).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
-    /// The next page: the previous page's `next_cursor`.
+    /// The next page: the previous page's `next_cursor` (the last row's due date and id).
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9a-fA-F-]{36}$")]
     pub after: Option<String>,
     /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
