@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{resource, to_uuid, utc};
-use crate::auth::kiosk::KioskDevice;
+use crate::auth::kiosk::KioskToken;
 use crate::db::votes::{VoteInput, VoteOutcome, VoteRow};
 use crate::domain::satisfaction::{check_cast_at, CastAtError, Rating};
 use crate::error::{problem_response, ApiError, ApiResult, FieldError};
@@ -186,11 +186,18 @@ fn outcome_response(outcome: VoteOutcome) -> HttpResponse {
     ))]
 pub async fn post_vote(
     state: web::Data<AppState>,
-    kiosk: KioskDevice,
+    token: KioskToken,
     body: web::Json<VoteRequest>,
 ) -> ApiResult<HttpResponse> {
-    let input = check(&state, &body, Utc::now()).map_err(ApiError::Validation)?;
-    let mut outcomes = state.vote_writer.submit(&kiosk, vec![input]).await?;
+    let input = match check(&state, &body, Utc::now()) {
+        Ok(input) => input,
+        Err(errors) => {
+            // An unknown kiosk hears 401, as it would for a valid vote.
+            token.device(&state).await?;
+            return Err(ApiError::Validation(errors));
+        }
+    };
+    let mut outcomes = state.vote_writer.submit(&token, vec![input]).await?;
     let outcome = outcomes
         .pop()
         .ok_or_else(|| ApiError::Internal("no outcome".to_owned()))?;
@@ -211,11 +218,12 @@ pub async fn post_vote(
     ))]
 pub async fn post_batch(
     state: web::Data<AppState>,
-    kiosk: KioskDevice,
+    token: KioskToken,
     body: web::Json<VoteBatch>,
 ) -> ApiResult<HttpResponse> {
     let votes = body.into_inner().votes;
     if votes.len() > MAX_BATCH {
+        token.device(&state).await?;
         return Err(ApiError::field(
             "votes",
             format!("at most {MAX_BATCH} votes per batch"),
@@ -247,9 +255,10 @@ pub async fn post_batch(
         }
     }
     let outcomes = if inputs.is_empty() {
+        token.device(&state).await?;
         Vec::new()
     } else {
-        state.vote_writer.submit(&kiosk, inputs).await?
+        state.vote_writer.submit(&token, inputs).await?
     };
     let mut outcomes = outcomes.into_iter();
     let (mut stored, mut replayed, mut refused) = (0, 0, 0);

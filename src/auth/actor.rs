@@ -61,11 +61,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Actor
     let jti = claims.jti.clone();
     let user_id = claims.sub.clone();
     let (user, office_path, revoked) = state
-        .db(move |conn| {
-            let found = db::users::find_with_office_path(conn, &user_id)?;
-            let revoked = db::tokens::is_revoked(conn, &jti)?;
-            Ok(found.map(|(user, path)| (user, path, revoked)))
-        })
+        .db(move |conn| Ok(db::users::find_for_token(conn, &user_id, &jti)?))
         .await?
         .ok_or_else(|| {
             ApiError::Unauthorized("invalid_token", "the account no longer exists".to_owned())

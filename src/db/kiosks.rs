@@ -42,6 +42,17 @@ pub fn find_by_token_hash(conn: &mut AnyConnection, hash: &str) -> QueryResult<O
         .optional()
 }
 
+/// The kiosks of a vote group, one statement for all their tokens.
+pub fn find_by_token_hashes(
+    conn: &mut AnyConnection,
+    hashes: &[&str],
+) -> QueryResult<Vec<KioskRow>> {
+    kiosks::table
+        .filter(kiosks::token_hash.eq_any(hashes))
+        .select(KioskRow::as_select())
+        .load(conn)
+}
+
 pub fn revoke(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(kiosks::table.find(id).filter(kiosks::revoked_at.is_null()))
         .set(kiosks::revoked_at.eq(now))

@@ -25,7 +25,3 @@ pub fn revoke(
         other => other.map(|_| ()),
     }
 }
-
-pub fn is_revoked(conn: &mut AnyConnection, jti: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(revoked_tokens::table.find(jti))).get_result(conn)
-}

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::offices::{escape_like, lower};
-use super::schema::{offices, users};
+use super::schema::{offices, revoked_tokens, users};
 use super::{subtree_upper_bound, AnyConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -49,14 +49,21 @@ pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult
 }
 
 /// The user and the materialized path of its office, for authorization.
-pub fn find_with_office_path(
+/// What authenticating a staff token needs, in one statement: the account, its
+/// office's path, and whether the token (`jti`) was revoked.
+pub fn find_for_token(
     conn: &mut AnyConnection,
     id: &str,
-) -> QueryResult<Option<(UserRow, Option<String>)>> {
+    jti: &str,
+) -> QueryResult<Option<(UserRow, Option<String>, bool)>> {
     users::table
         .left_join(offices::table)
         .filter(users::id.eq(id))
-        .select((UserRow::as_select(), offices::path.nullable()))
+        .select((
+            UserRow::as_select(),
+            offices::path.nullable(),
+            diesel::dsl::exists(revoked_tokens::table.find(jti)),
+        ))
         .first(conn)
         .optional()
 }
