@@ -554,20 +554,9 @@ pub async fn on_time(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// The report itself, read from one snapshot of the counters.
+/// The report itself. Its counters are read in one statement, so they come from one
+/// snapshot without a transaction.
 pub fn on_time_report(
-    conn: &mut AnyConnection,
-    office: &db::offices::OfficeRow,
-    from: NaiveDate,
-    to: NaiveDate,
-    group_by: Option<OnTimeGroup>,
-) -> ApiResult<OnTimeReport> {
-    db::read_tx(conn, |conn| {
-        on_time_report_in_snapshot(conn, office, from, to, group_by)
-    })
-}
-
-fn on_time_report_in_snapshot(
     conn: &mut AnyConnection,
     office: &db::offices::OfficeRow,
     from: NaiveDate,

@@ -171,6 +171,8 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
+/// The backend of [`AnyConnection`], where a query must name it (boxed subqueries).
+pub type AnyBackend = <AnyConnection as diesel::Connection>::Backend;
 pub type DbPool = Pool<ConnectionManager>;
 pub type DbConn = PooledConnection<ConnectionManager>;
 

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 
 use super::dossiers::DossierRow;
 use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
-use super::{transaction, AnyConnection, TxKind};
+use super::{transaction, AnyBackend, AnyConnection, TxKind};
 use crate::domain::kpi::{contributions, DayCounters};
 use crate::domain::rollup::{read_plan, summed_before, Dim, Grain};
 use crate::domain::target::ancestors_nearest_first;
@@ -351,9 +351,61 @@ pub fn move_scope(
     Ok(())
 }
 
+/// The counter columns of `stats_rollups` or `stats_deltas`, in [`RollupCounters`]'s order.
+macro_rules! counters_of {
+    ($table:ident) => {
+        (
+            $table::received_in_person,
+            $table::received_online,
+            $table::received_postal,
+            $table::ended_early,
+            $table::ended_on_time,
+            $table::ended_late,
+            $table::refused,
+            $table::withdrawn,
+            $table::stopped,
+            $table::rescheduled,
+            $table::due,
+            $table::due_met,
+            $table::overdue_entered,
+            $table::overdue_left,
+        )
+    };
+}
+
+/// `left UNION ALL right`, for the connection over both databases (diesel's own
+/// `union_all` is not implemented for it). Neither side may have ORDER BY or LIMIT.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+struct UnionAll<L, R>(L, R);
+
+impl<L: diesel::query_builder::Query, R> diesel::query_builder::Query for UnionAll<L, R> {
+    type SqlType = L::SqlType;
+}
+
+impl<L, R> diesel::query_builder::QueryFragment<AnyBackend> for UnionAll<L, R>
+where
+    L: diesel::query_builder::QueryFragment<AnyBackend>,
+    R: diesel::query_builder::QueryFragment<AnyBackend>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, AnyBackend>,
+    ) -> QueryResult<()> {
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(" UNION ALL ");
+        self.1.walk_ast(out.reborrow())
+    }
+}
+
+impl<L, R> RunQueryDsl<AnyConnection> for UnionAll<L, R> {}
+
+/// Marks a pending delta in [`sums_before`]'s union, in place of a grain.
+const PENDING: &str = "-";
+
 /// Counters summed over every day before each of `cuts`, per (scope, dimension id),
-/// for scopes within the subtree at `root_path`. Run it inside [`super::read_tx`], so
-/// the rollups and the deltas not yet folded are read from one snapshot.
+/// for scopes within the subtree at `root_path`. The rollups of the read plan and the
+/// deltas not yet folded come in one statement (`UNION ALL`), so they are read from
+/// one snapshot without a transaction, in one round trip.
 pub fn sums_before(
     conn: &mut AnyConnection,
     root_path: &str,
@@ -361,6 +413,8 @@ pub fn sums_before(
     dim: Dim,
     cuts: &[NaiveDate],
 ) -> QueryResult<HashMap<(String, String), Vec<DayCounters>>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
     use stats_rollups::dsl as t;
     let mut out: HashMap<(String, String), Vec<DayCounters>> = HashMap::new();
     let mut add =
@@ -374,20 +428,36 @@ pub fn sums_before(
                 }
             }
         };
-    // Every range of the plan in one statement (a round trip costs more than its rows),
-    // each term a whole key prefix so that both databases walk the key per range.
-    let ranges = read_plan(cuts).ranges;
-    let mut query = t::stats_rollups
+    // Pending deltas: (office path, dimension id, PENDING, day, counters).
+    let pending = stats_deltas::table
+        .inner_join(offices::table.on(offices::id.eq(stats_deltas::office_id)))
+        .filter(offices::path.ge(root_path))
+        .filter(offices::path.lt(super::subtree_upper_bound(root_path)));
+    let dim_id = sql::<Text>(match dim {
+        Dim::Total => "''",
+        Dim::Procedure => "stats_deltas.procedure_id",
+        Dim::Clerk => "stats_deltas.clerk_id",
+    });
+    let pending = pending
         .select((
-            t::scope_id,
-            t::dim_id,
-            t::grain,
-            t::bucket,
-            RollupCounters::as_select(),
+            offices::path,
+            dim_id,
+            sql::<Text>(&format!("'{PENDING}'")),
+            stats_deltas::day,
+            counters_of!(stats_deltas),
         ))
         .into_boxed();
+    // The plan's rollups: each term a whole key prefix, so that both databases walk
+    // the key per range. An empty plan still reads the deltas.
+    let mut rollups = t::stats_rollups
+        .select((t::scope_id, t::dim_id, t::grain, t::bucket, counters_of!(t)))
+        .into_boxed();
+    let ranges = read_plan(cuts).ranges;
+    if ranges.is_empty() {
+        rollups = rollups.filter(sql::<diesel::sql_types::Bool>("1 = 0"));
+    }
     for (grain, range) in &ranges {
-        query = query.or_filter(
+        rollups = rollups.or_filter(
             t::scope_id
                 .eq_any(scopes)
                 .and(t::dim.eq(dim.as_str()))
@@ -396,41 +466,20 @@ pub fn sums_before(
                 .and(t::bucket.lt(range.end)),
         );
     }
-    let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> = if ranges.is_empty() {
-        Vec::new()
-    } else {
-        query.load(conn)?
-    };
-    for (scope, dim_id, grain, bucket, c) in rows {
-        let Some(grain) = Grain::parse(&grain) else {
-            continue;
-        };
-        add(&scope, &dim_id, c.into(), &|cut| {
-            summed_before(cut, grain, bucket)
-        });
-    }
-    let pending: Vec<(String, String, String, NaiveDate, DeltaCounters)> = stats_deltas::table
-        .inner_join(offices::table.on(offices::id.eq(stats_deltas::office_id)))
-        .filter(offices::path.ge(root_path))
-        .filter(offices::path.lt(super::subtree_upper_bound(root_path)))
-        .select((
-            offices::path,
-            stats_deltas::procedure_id,
-            stats_deltas::clerk_id,
-            stats_deltas::day,
-            DeltaCounters::as_select(),
-        ))
-        .load(conn)?;
-    for (path, procedure_id, clerk_id, day, c) in pending {
-        for scope in scopes {
-            if path.contains(&format!("/{scope}/")) {
-                add(
-                    scope,
-                    dim.id_of(&procedure_id, &clerk_id),
-                    c.into(),
-                    &|cut| day < cut,
-                );
+    let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> =
+        UnionAll(rollups, pending).load(conn)?;
+    for (key, dim_id, grain, day, c) in rows {
+        if grain == PENDING {
+            // `key` is the office's path: the delta counts in every scope above it.
+            for scope in scopes {
+                if key.contains(&format!("/{scope}/")) {
+                    add(scope, &dim_id, c.into(), &|cut| day < cut);
+                }
             }
+        } else if let Some(grain) = Grain::parse(&grain) {
+            add(&key, &dim_id, c.into(), &|cut| {
+                summed_before(cut, grain, day)
+            });
         }
     }
     Ok(out)
