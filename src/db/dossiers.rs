@@ -462,7 +462,7 @@ pub fn list(
 
 /// Dossiers whose clock runs: received, processing or waiting for the fee (not for the
 /// citizen, not ended). A literal, not bound values: the planner must see that it
-/// matches the partial index `dossiers_running_due` (migrations 000008 and 000010).
+/// matches the partial index `dossiers_running_due` (migrations 000008, 000010, 000011).
 fn clock_running() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
     diesel::dsl::sql("dossiers.status IN ('received', 'processing', 'fee_requested')")
 }
@@ -504,48 +504,40 @@ pub fn due_between(
     after: Option<(NaiveDate, String)>,
     limit: i64,
 ) -> QueryResult<Vec<WorkRow>> {
-    // The page's ids first, from the index alone (`dossiers_running_due` holds office,
-    // due date and id), then only their rows: a busy subtree has many more overdue
-    // dossiers than a page shows. One snapshot, so both see the same dossiers.
-    super::read_tx(conn, |conn| {
-        let mut page = dossiers::table
-            .filter(clock_running())
-            .filter(dossiers::due_date.lt(due_before))
-            .select(dossiers::id)
-            .into_boxed();
-        if let Some(offices) = processing_offices {
-            page = page.filter(dossiers::processing_office_id.eq_any(offices));
-        }
-        if let Some(from) = due_from {
-            page = page.filter(dossiers::due_date.ge(from));
-        }
-        if let Some((due, id)) = after {
-            page = page.filter(
-                dossiers::due_date
-                    .gt(due)
-                    .or(dossiers::due_date.eq(due).and(dossiers::id.gt(id))),
-            );
-        }
-        let ids: Vec<String> = page
-            .order((dossiers::due_date.asc(), dossiers::id.asc()))
-            .limit(limit)
-            .load(conn)?;
-        dossiers::table
-            .inner_join(procedures::table)
-            .filter(dossiers::id.eq_any(ids))
-            .select((
-                dossiers::id,
-                dossiers::code,
-                dossiers::status,
-                dossiers::applicant_name,
-                dossiers::office_id,
-                dossiers::processing_office_id,
-                dossiers::due_date,
-                dossiers::appointment_date,
-                procedures::code,
-                procedures::name,
-            ))
-            .order((dossiers::due_date.asc(), dossiers::id.asc()))
-            .load(conn)
-    })
+    // `dossiers_running_due` holds every column read here (migration 000011): the
+    // list of a busy subtree is read from the index alone, then sorted.
+    let mut query = dossiers::table
+        .inner_join(procedures::table)
+        .filter(clock_running())
+        .filter(dossiers::due_date.lt(due_before))
+        .select((
+            dossiers::id,
+            dossiers::code,
+            dossiers::status,
+            dossiers::applicant_name,
+            dossiers::office_id,
+            dossiers::processing_office_id,
+            dossiers::due_date,
+            dossiers::appointment_date,
+            procedures::code,
+            procedures::name,
+        ))
+        .into_boxed();
+    if let Some(offices) = processing_offices {
+        query = query.filter(dossiers::processing_office_id.eq_any(offices));
+    }
+    if let Some(from) = due_from {
+        query = query.filter(dossiers::due_date.ge(from));
+    }
+    if let Some((due, id)) = after {
+        query = query.filter(
+            dossiers::due_date
+                .gt(due)
+                .or(dossiers::due_date.eq(due).and(dossiers::id.gt(id))),
+        );
+    }
+    query
+        .order((dossiers::due_date.asc(), dossiers::id.asc()))
+        .limit(limit)
+        .load(conn)
 }
