@@ -463,8 +463,8 @@ pub fn list(
 /// Dossiers whose clock runs: received, processing or waiting for the fee (not for the
 /// citizen, not ended). A literal, not bound values: the planner must see that it
 /// matches the partial index `dossiers_running_due` (migrations 000008, 000010, 000011).
-fn clock_running() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql("dossiers.status IN ('received', 'processing', 'fee_requested')")
+fn clock_running() -> super::const_sql::ConstSql<diesel::sql_types::Bool> {
+    super::const_sql::const_sql("dossiers.status IN ('received', 'processing', 'fee_requested')")
 }
 
 /// Ids of the offices in a subtree (a province has a few hundred at most).

@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod calendar;
+mod const_sql;
 pub mod dossiers;
 pub mod kiosks;
 pub mod offices;

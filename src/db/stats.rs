@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::const_sql::const_sql;
 use super::dossiers::DossierRow;
 use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
 use super::{transaction, AnyBackend, AnyConnection, TxKind};
@@ -401,6 +402,7 @@ impl<L, R> RunQueryDsl<AnyConnection> for UnionAll<L, R> {}
 
 /// Marks a pending delta in [`sums_before`]'s union, in place of a grain.
 const PENDING: &str = "-";
+const PENDING_SQL: &str = "'-'";
 
 /// Counters summed over every day before each of `cuts`, per (scope, dimension id),
 /// for scopes within the subtree at `root_path`. The rollups of the read plan and the
@@ -413,7 +415,6 @@ pub fn sums_before(
     dim: Dim,
     cuts: &[NaiveDate],
 ) -> QueryResult<HashMap<(String, String), Vec<DayCounters>>> {
-    use diesel::dsl::sql;
     use diesel::sql_types::Text;
     use stats_rollups::dsl as t;
     let mut out: HashMap<(String, String), Vec<DayCounters>> = HashMap::new();
@@ -433,7 +434,7 @@ pub fn sums_before(
         .inner_join(offices::table.on(offices::id.eq(stats_deltas::office_id)))
         .filter(offices::path.ge(root_path))
         .filter(offices::path.lt(super::subtree_upper_bound(root_path)));
-    let dim_id = sql::<Text>(match dim {
+    let dim_id = const_sql::<Text>(match dim {
         Dim::Total => "''",
         Dim::Procedure => "stats_deltas.procedure_id",
         Dim::Clerk => "stats_deltas.clerk_id",
@@ -442,7 +443,7 @@ pub fn sums_before(
         .select((
             offices::path,
             dim_id,
-            sql::<Text>(&format!("'{PENDING}'")),
+            const_sql::<Text>(PENDING_SQL),
             stats_deltas::day,
             counters_of!(stats_deltas),
         ))
@@ -454,7 +455,7 @@ pub fn sums_before(
         .into_boxed();
     let ranges = read_plan(cuts).ranges;
     if ranges.is_empty() {
-        rollups = rollups.filter(sql::<diesel::sql_types::Bool>("1 = 0"));
+        rollups = rollups.filter(const_sql::<diesel::sql_types::Bool>("1 = 0"));
     }
     for (grain, range) in &ranges {
         rollups = rollups.or_filter(
