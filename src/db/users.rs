@@ -48,7 +48,6 @@ pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult
         .optional()
 }
 
-/// The user and the materialized path of its office, for authorization.
 /// What authenticating a staff token needs, in one statement: the account, its
 /// office's path, and whether the token (`jti`) was revoked.
 pub fn find_for_token(

@@ -153,6 +153,12 @@ fn record_jobs(
     let mut recorded = record_group(conn, &requests, Utc::now(), repeat_guard)?.into_iter();
     Ok(admitted
         .into_iter()
-        .map(|kiosk| kiosk.map(|_| recorded.next().expect("an outcome per admitted job")))
+        .map(|kiosk| {
+            kiosk.and_then(|_| {
+                recorded
+                    .next()
+                    .ok_or_else(|| ApiError::Internal("a vote request without outcome".into()))
+            })
+        })
         .collect())
 }
