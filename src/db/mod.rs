@@ -257,8 +257,6 @@ pub enum TxKind {
     /// Writes that must read one consistent snapshot across statements (PostgreSQL
     /// `REPEATABLE READ`; SQLite's write lock already gives one).
     SnapshotWrite,
-    /// Reads that must agree with each other: a snapshot, no lock.
-    Snapshot,
 }
 
 /// Runs `f` in a write transaction (see [`TxKind::Write`]). Commits when `f` returns
@@ -271,17 +269,6 @@ where
     E: From<DieselError>,
 {
     transaction(conn, TxKind::Write, f)
-}
-
-/// Runs `f` in a read-only snapshot (see [`TxKind::Snapshot`]).
-pub fn read_tx<T, E>(
-    conn: &mut AnyConnection,
-    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<DieselError>,
-{
-    transaction(conn, TxKind::Snapshot, f)
 }
 
 /// SQLite has one writer at a time, and a writer that finds the lock taken polls with
@@ -321,26 +308,16 @@ where
     let begin = match (&*conn, kind) {
         #[cfg(feature = "sqlite")]
         (AnyConnection::Sqlite(_), TxKind::Write | TxKind::SnapshotWrite) => "BEGIN IMMEDIATE",
-        #[cfg(feature = "sqlite")]
-        (AnyConnection::Sqlite(_), TxKind::Snapshot) => "BEGIN",
         #[cfg(feature = "postgres")]
         (AnyConnection::Postgres(_), TxKind::Write) => "BEGIN",
         #[cfg(feature = "postgres")]
         (AnyConnection::Postgres(_), TxKind::SnapshotWrite) => {
             "BEGIN ISOLATION LEVEL REPEATABLE READ"
         }
-        #[cfg(feature = "postgres")]
-        (AnyConnection::Postgres(_), TxKind::Snapshot) => {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-        }
     };
     #[cfg(feature = "sqlite")]
-    let writer = match (&*conn, kind) {
-        (AnyConnection::Sqlite(_), TxKind::Write | TxKind::SnapshotWrite) => {
-            Some(SQLITE_WRITER.wait_turn())
-        }
-        _ => None,
-    };
+    // Every SQLite transaction here writes: it waits for its turn.
+    let writer = matches!(&*conn, AnyConnection::Sqlite(_)).then(|| SQLITE_WRITER.wait_turn());
     conn.batch_execute(begin)?;
     let mut guard = RollbackGuard {
         conn,
