@@ -29,6 +29,8 @@ pub struct AppState {
     pub vote_writer: VoteWriter,
     /// The holiday calendar, reloaded only when it changed.
     pub calendar: db::calendar::CalendarCache,
+    /// Admits reports in order of arrival, `config.report_concurrency` at a time.
+    report_gate: tokio::sync::Semaphore,
     /// Keeps the dashboards' rollups caught up with dossier changes.
     _stats_folder: StatsFolder,
     pub started_at: Instant,
@@ -83,6 +85,7 @@ impl AppState {
             metrics: Metrics::default(),
             vote_writer,
             calendar: Default::default(),
+            report_gate: tokio::sync::Semaphore::new(config.report_concurrency),
             _stats_folder: stats_folder,
             started_at: Instant::now(),
             config,
@@ -102,6 +105,22 @@ impl AppState {
         })
         .await
         .map_err(ApiError::from)?
+    }
+
+    /// Like [`AppState::db`] for a report or a worklist: waits (first come, first
+    /// served) while `report_concurrency` of them are running, so that a burst of
+    /// dashboards cannot crowd out desk and kiosk writes or each other.
+    pub async fn report<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    {
+        let _turn = self
+            .report_gate
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Internal("report gate closed".to_owned()))?;
+        self.db(f).await
     }
 
     /// Like [`AppState::db`], inside a write transaction (see [`db::write_tx`]).

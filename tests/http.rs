@@ -108,3 +108,40 @@ async fn a_given_request_id_is_echoed() {
     let r = call(&app, req).await;
     assert_eq!(r.headers.get("x-request-id").unwrap(), "desk-42-abc");
 }
+
+/// With one report admitted at a time, concurrent dashboards queue and all answer,
+/// and a report that fails gives its turn back.
+#[actix_web::test]
+async fn reports_wait_their_turn_and_all_answer() {
+    let env = TestEnv::with_config(|c| c.report_concurrency = 1);
+    let app = test::init_service(build_app(env.state.clone())).await;
+    let province = env.office("000.00.00.H56", "province", None);
+    let (_, admin) = env.user("lan.admin", Role::Admin, None);
+    let missing = uuid::Uuid::now_v7();
+    let mut paths = vec![format!(
+        "/api/v1/stats/on-time?office_id={missing}&from=2026-01-01&to=2026-03-31"
+    )];
+    for _ in 0..3 {
+        paths.extend([
+            format!(
+                "/api/v1/stats/on-time?office_id={}&from=2026-01-01&to=2026-03-31&group_by=field",
+                province.id
+            ),
+            format!(
+                "/api/v1/stats/satisfaction?office_id={}&from=2026-01-01&to=2026-03-31",
+                province.id
+            ),
+            format!("/api/v1/worklists/overdue?office_id={}", province.id),
+        ]);
+    }
+    let replies = futures_util::future::join_all(paths.iter().map(|p| get(&app, p, Some(&admin))));
+    let replies = actix_web::rt::time::timeout(std::time::Duration::from_secs(30), replies)
+        .await
+        .expect("every queued report is answered");
+    assert_eq!(replies[0].status, 404, "{:?}", replies[0].body);
+    for (path, reply) in paths.iter().zip(&replies).skip(1) {
+        assert_eq!(reply.status, 200, "{path}: {:?}", reply.body);
+    }
+    let after = get(&app, &paths[1], Some(&admin)).await;
+    assert_eq!(after.status, 200, "the gate is free again");
+}

@@ -243,7 +243,7 @@ pub async fn satisfaction(
     let group_by = query.group_by;
     let office_id = query.office_id.map(|o| o.to_string());
     let report = state
-        .db(move |conn| {
+        .report(move |conn| {
             let office = resolve_office(conn, &actor, office_id)?;
             let offices = db::dossiers::subtree_office_ids(conn, &office.path)?;
             let target_bp =
@@ -477,7 +477,7 @@ pub async fn on_time(
     let group_by = query.group_by;
     let office_id = query.office_id.map(|o| o.to_string());
     let report = state
-        .db(move |conn| {
+        .report(move |conn| {
             let office = resolve_office(conn, &actor, office_id)?;
             on_time_report(conn, &office, from, to, group_by)
         })

@@ -118,7 +118,7 @@ async fn worklist(
     let today = local_date(Utc::now());
     let app = state.clone();
     let (office, calendar, rows) = state
-        .db(move |conn| {
+        .report(move |conn| {
             // No office named: the caller's own (an admin without one: every office).
             let office = match office_id.or_else(|| actor.office_id.clone()) {
                 Some(id) => {
