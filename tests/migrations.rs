@@ -58,3 +58,55 @@ fn migrations_go_up_down_and_up_again() {
     motcua::db::run_migrations(&mut conn).unwrap();
     assert_eq!(count(&mut conn), 0);
 }
+
+/// The server's connections never checkpoint SQLite's WAL on commit (the stats folder
+/// does, off the writers' path), and a checkpoint puts committed rows in the file.
+#[test]
+fn committed_rows_reach_the_database_file_at_the_checkpoint() {
+    use diesel::prelude::*;
+    use motcua::db::{self, schema::offices};
+    let test_db = TestDb::new();
+    let backend = db::Backend::from_url(&test_db.url);
+    let pool = db::init_pool(&backend, 2).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    let now = chrono::Utc::now().naive_utc();
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(offices::table)
+        .values((
+            offices::id.eq(&id),
+            offices::code.eq("H56.09"),
+            offices::name.eq("Xã Tân Phú"),
+            offices::level.eq("commune"),
+            offices::path.eq(format!("/{id}/")),
+            offices::created_at.eq(now),
+            offices::updated_at.eq(now),
+        ))
+        .execute(&mut conn)
+        .expect("insert");
+    if test_db.is_postgres() {
+        db::checkpoint(&mut conn).expect("nothing to do on PostgreSQL");
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        wal_autocheckpoint: i64,
+    }
+    let setting: Setting = diesel::sql_query("PRAGMA wal_autocheckpoint")
+        .get_result(&mut *conn)
+        .expect("pragma");
+    assert_eq!(setting.wal_autocheckpoint, 0);
+    // An immutable reader sees the database file alone, not the WAL.
+    let in_file = || -> i64 {
+        let url = format!("file:{}?immutable=1", test_db.url);
+        let mut reader = diesel::SqliteConnection::establish(&url).expect("reader");
+        offices::table
+            .filter(offices::id.eq(&id))
+            .count()
+            .get_result(&mut reader)
+            .expect("count")
+    };
+    assert_eq!(in_file(), 0, "still only in the WAL");
+    db::checkpoint(&mut conn).expect("checkpoint");
+    assert_eq!(in_file(), 1, "copied into the database file");
+}

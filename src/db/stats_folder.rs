@@ -1,7 +1,9 @@
 //! The background folder: moves the deltas of dossier changes into the rollups every
 //! moment, in small transactions, so the deltas a report must add stay few. Reports
 //! are right whether or not it has run (they read both); it only keeps them fast.
-//! Hourly, it also refreshes SQLite's planner statistics ([`super::refresh_statistics`]).
+//! Hourly, it also refreshes SQLite's planner statistics ([`super::refresh_statistics`]),
+//! and after every round it checkpoints SQLite's WAL ([`super::checkpoint`]), which the
+//! server's connections leave to it.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -46,7 +48,11 @@ fn run(pool: &DbPool, stopped: &Receiver<()>) {
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
             }
         }
-        let wait = match fold_once(pool) {
+        let folded = fold_once(pool);
+        if let Err(e) = checkpoint(pool) {
+            tracing::warn!(error = %e, "checkpointing the WAL failed; retrying");
+        }
+        let wait = match folded {
             Ok(n) if n as i64 >= BATCH => Duration::ZERO,
             Ok(_) => IDLE,
             Err(e) => {
@@ -68,4 +74,10 @@ pub fn fold_once(pool: &DbPool) -> Result<usize, DbError> {
         return Ok(0);
     }
     Ok(write_tx(&mut conn, |conn| stats::fold(conn, BATCH))?)
+}
+
+/// SQLite: copies the WAL back into the database; PostgreSQL does its own.
+fn checkpoint(pool: &DbPool) -> Result<(), DbError> {
+    let mut conn = pool.get()?;
+    Ok(super::checkpoint(&mut conn)?)
 }
