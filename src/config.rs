@@ -57,8 +57,8 @@ fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError
 }
 
 /// Two reports per core: a report is CPU work, here and in the database, so more at
-/// once only makes each slower (20 managers, district by field, 1 M dossiers on
-/// PostgreSQL, 2 cores: p99 ~55 ms with 8 at once, ~44 ms with 4).
+/// once only makes each slower (wrk, 20 managers, district by field, 1 M dossiers on
+/// PostgreSQL, 2 cores: p99 48–57 ms with up to 8 at once, 35–39 ms with 4).
 fn default_report_concurrency() -> usize {
     2 * std::thread::available_parallelism().map_or(2, |n| n.get())
 }
