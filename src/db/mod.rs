@@ -165,10 +165,11 @@ impl ManageConnection for ConnectionManager {
     /// ([`checkpoint`]).
     fn connect(&self) -> Result<AnyConnection, DbError> {
         let mut conn = connect(&self.backend)?;
-        #[cfg(feature = "sqlite")]
-        #[allow(irrefutable_let_patterns)]
-        if let AnyConnection::Sqlite(c) = &mut conn {
-            c.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+        match &mut conn {
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_autocheckpoint = 0")?,
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(_) => {}
         }
         Ok(conn)
     }

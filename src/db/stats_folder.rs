@@ -8,7 +8,9 @@
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use super::{stats, write_tx, DbError, DbPool};
+use diesel::QueryResult;
+
+use super::{stats, write_tx, AnyConnection, DbError, DbPool};
 
 /// How long the folder rests when nothing waits.
 const IDLE: Duration = Duration::from_millis(500);
@@ -40,16 +42,12 @@ fn run(pool: &DbPool, stopped: &Receiver<()>) {
     loop {
         if statistics_refreshed.elapsed() >= STATISTICS_EVERY {
             statistics_refreshed = Instant::now();
-            let refreshed = pool
-                .get()
-                .map_err(DbError::from)
-                .and_then(|mut conn| Ok(super::refresh_statistics(&mut conn)?));
-            if let Err(e) = refreshed {
+            if let Err(e) = pooled(pool, super::refresh_statistics) {
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
             }
         }
         let folded = fold_once(pool);
-        if let Err(e) = checkpoint(pool) {
+        if let Err(e) = pooled(pool, super::checkpoint) {
             tracing::warn!(error = %e, "checkpointing the WAL failed; retrying");
         }
         let wait = match folded {
@@ -76,8 +74,8 @@ pub fn fold_once(pool: &DbPool) -> Result<usize, DbError> {
     Ok(write_tx(&mut conn, |conn| stats::fold(conn, BATCH))?)
 }
 
-/// SQLite: copies the WAL back into the database; PostgreSQL does its own.
-fn checkpoint(pool: &DbPool) -> Result<(), DbError> {
+/// Runs one maintenance statement on a pooled connection.
+fn pooled(pool: &DbPool, task: fn(&mut AnyConnection) -> QueryResult<()>) -> Result<(), DbError> {
     let mut conn = pool.get()?;
-    Ok(super::checkpoint(&mut conn)?)
+    Ok(task(&mut conn)?)
 }
