@@ -61,6 +61,8 @@ pub async fn days(
     query: web::Query<DaysQuery>,
 ) -> ApiResult<HttpResponse> {
     let DaysQuery { from, to } = query.into_inner();
+    let from = super::date_in_range("from", from)?;
+    let to = super::date_in_range("to", to)?;
     let span = (to - from).num_days();
     if !(0..MAX_DAYS).contains(&span) {
         return Err(ApiError::field(
@@ -81,8 +83,9 @@ pub async fn days(
 }
 
 fn parse_day(raw: &str) -> ApiResult<NaiveDate> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| ApiError::field("date", "expected YYYY-MM-DD"))
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| ApiError::field("date", "expected YYYY-MM-DD"))?;
+    super::date_in_range("date", date)
 }
 
 /// Recomputes the due date of every open dossier after a calendar change, recording

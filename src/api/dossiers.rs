@@ -459,7 +459,10 @@ pub async fn create_dossier(
     check_back_dating(&actor, body.received_at)?;
     // Microseconds, as PostgreSQL stores them, so answers match later reads.
     let now = Utc::now().trunc_subsecs(6);
-    let at = body.received_at.unwrap_or(now).trunc_subsecs(6);
+    let at = match body.received_at {
+        Some(at) => super::instant_in_range("received_at", at)?.trunc_subsecs(6),
+        None => now,
+    };
     check_event_time(at, None, now).map_err(|e| ApiError::field("received_at", e.to_string()))?;
     let office_id = match (body.office_id, &actor.office_id) {
         (Some(id), _) => id.to_string(),
@@ -591,6 +594,12 @@ pub async fn post_event(
         }
         _ => {}
     }
+    if let Some(at) = body.at {
+        super::instant_in_range("at", at)?;
+    }
+    if let Some(date) = body.new_appointment_date {
+        super::date_in_range("new_appointment_date", date)?;
+    }
     fail_if_any(errors)?;
     check_back_dating(&actor, body.at)?;
     let now = Utc::now().trunc_subsecs(6);
@@ -712,6 +721,14 @@ pub async fn list_dossiers(
     let field = super::search_term(query.field.as_deref())
         .map_err(|_| ApiError::field("field", "at most 100 characters"))?;
     let before_id = super::decode_cursor(query.cursor.as_deref())?;
+    let received_from = query
+        .received_from
+        .map(|d| super::date_in_range("received_from", d))
+        .transpose()?;
+    let received_to = query
+        .received_to
+        .map(|d| super::date_in_range("received_to", d))
+        .transpose()?;
     let day_start = |d: NaiveDate| local_instant(d, chrono::NaiveTime::MIN).naive_utc();
     let mut filter = db::dossiers::DossierFilter {
         offices: None,
@@ -723,8 +740,8 @@ pub async fn list_dossiers(
             .verdict
             .map(|v| db::dossiers::verdict_str(v).to_owned()),
         overdue_before: query.overdue.filter(|o| *o).map(|_| local_date(Utc::now())),
-        received_from: query.received_from.map(day_start),
-        received_to: query.received_to.and_then(|d| d.succ_opt()).map(day_start),
+        received_from: received_from.map(day_start),
+        received_to: received_to.and_then(|d| d.succ_opt()).map(day_start),
         q,
         before_id,
     };

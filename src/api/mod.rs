@@ -16,11 +16,12 @@ pub mod worklists;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, Resource};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::domain::dates;
 use crate::error::{problem_response, ApiError, FieldError};
 
 /// A page of a list, with the cursor for the next page (`null` on the last page).
@@ -120,6 +121,16 @@ pub fn fail_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
     } else {
         Err(ApiError::Validation(errors))
     }
+}
+
+/// A date from a request, within the range the service accepts.
+pub fn date_in_range(field: &str, date: NaiveDate) -> Result<NaiveDate, ApiError> {
+    dates::check_date(date).map_err(|e| ApiError::field(field, e.to_string()))
+}
+
+/// An instant from a request, within the range the service accepts.
+pub fn instant_in_range(field: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
+    dates::check_instant(at).map_err(|e| ApiError::field(field, e.to_string()))
 }
 
 /// Ids are UUIDs; anything else cannot name a row, so it is simply not found.

@@ -13,8 +13,9 @@ use crate::auth::Actor;
 use crate::db::{self, votes::VoteGroup, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::calendar::local_date;
+use crate::domain::dates::{DateError, Period};
 use crate::domain::kpi::{DayCounters, OnTimeCounts};
-use crate::domain::rollup::{next_month, Dim};
+use crate::domain::rollup::Dim;
 use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
 use crate::domain::target::{ancestors_nearest_first, resolve, Metric, SetTarget};
 use crate::error::{ApiError, ApiResult};
@@ -201,14 +202,15 @@ pub fn resolve_office(
     Ok(office)
 }
 
-pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<(NaiveDate, NaiveDate)> {
-    let today = local_date(Utc::now());
-    let to = to.unwrap_or(today);
-    let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
-    if from > to {
-        return Err(ApiError::field("from", "must not be after `to`"));
-    }
-    Ok((from, to))
+/// The report period from the query: each date in range, `from ≤ to`, bounded length;
+/// by default from 1 January of `to`'s year up to today.
+pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<Period> {
+    let from = from.map(|d| super::date_in_range("from", d)).transpose()?;
+    let to = to.map(|d| super::date_in_range("to", d)).transpose()?;
+    Period::with_defaults(from, to, local_date(Utc::now())).map_err(|e| match e {
+        DateError::FromAfterTo => ApiError::field("from", e.to_string()),
+        _ => ApiError::field("to", e.to_string()),
+    })
 }
 
 const WEEKDAYS: [&str; 7] = [
@@ -239,7 +241,7 @@ pub async fn satisfaction(
     query: web::Query<SatisfactionQuery>,
 ) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
-    let (from, to) = period(query.from, query.to)?;
+    let Period { from, to } = period(query.from, query.to)?;
     let group_by = query.group_by;
     let office_id = query.office_id.map(|o| o.to_string());
     let report = state
@@ -473,13 +475,13 @@ pub async fn on_time(
     query: web::Query<OnTimeQuery>,
 ) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
-    let (from, to) = period(query.from, query.to)?;
+    let period = period(query.from, query.to)?;
     let group_by = query.group_by;
     let office_id = query.office_id.map(|o| o.to_string());
     let report = state
         .report(move |conn| {
             let office = resolve_office(conn, &actor, office_id)?;
-            on_time_report(conn, &office, from, to, group_by)
+            on_time_report(conn, &office, period, group_by)
         })
         .await?;
     if wants_csv(&req, query.format) {
@@ -559,10 +561,10 @@ pub async fn on_time(
 pub fn on_time_report(
     conn: &mut AnyConnection,
     office: &db::offices::OfficeRow,
-    from: NaiveDate,
-    to: NaiveDate,
+    period: Period,
     group_by: Option<OnTimeGroup>,
 ) -> ApiResult<OnTimeReport> {
+    let Period { from, to } = period;
     let targets = Targets::load(conn, office, to.year(), Metric::OnTime)?;
     let target_for = |field: Option<&str>| targets.for_field(field);
     let children = match group_by {
@@ -576,19 +578,10 @@ pub fn on_time_report(
         Some(OnTimeGroup::Clerk) => Dim::Clerk,
         _ => Dim::Total,
     };
-    // Sums before each cut: the period's first day, each later month start for a
-    // trend, and the day after its last.
-    let mut cuts = vec![from];
-    if group_by == Some(OnTimeGroup::Month) {
-        let mut month = next_month(from);
-        while month <= to {
-            cuts.push(month);
-            month = next_month(month);
-        }
-    }
-    cuts.push(to + chrono::Days::new(1));
+    let cuts = period.cuts(group_by == Some(OnTimeGroup::Month));
     let sums = db::stats::sums_before(conn, &office.path, &scopes, dim, &cuts)?;
-    let period = |cum: &[DayCounters]| OnTimeCounts::from_cumulative(&cum[0], &cum[cum.len() - 1]);
+    let in_period =
+        |cum: &[DayCounters]| OnTimeCounts::from_cumulative(&cum[0], &cum[cum.len() - 1]);
     let mut whole = vec![DayCounters::default(); cuts.len()];
     let mut by_id: BTreeMap<String, Vec<DayCounters>> = BTreeMap::new();
     for ((scope, dim_id), cum) in &sums {
@@ -631,7 +624,7 @@ pub fn on_time_report(
                 rows.push(on_time_row(
                     child.id.clone(),
                     child.name.clone(),
-                    period(&cum),
+                    in_period(&cum),
                     target,
                 ));
             }
@@ -640,7 +633,7 @@ pub fn on_time_report(
                 rows.push(on_time_row(
                     office.id.clone(),
                     label,
-                    period(&direct),
+                    in_period(&direct),
                     target,
                 ));
             }
@@ -662,7 +655,7 @@ pub fn on_time_report(
             }
             for (field, cum) in by_field {
                 let target = target_for(Some(&field));
-                rows.push(on_time_row(field.clone(), field, period(&cum), target));
+                rows.push(on_time_row(field.clone(), field, in_period(&cum), target));
             }
         }
         Some(OnTimeGroup::Procedure) => {
@@ -674,7 +667,7 @@ pub fn on_time_report(
                 rows.push(on_time_row(
                     procedure_id.clone(),
                     label,
-                    period(cum),
+                    in_period(cum),
                     target,
                 ));
             }
@@ -684,7 +677,7 @@ pub fn on_time_report(
             let names = db::users::full_names(conn, &ids)?;
             for (clerk_id, cum) in &by_id {
                 let label = names.get(clerk_id).cloned().unwrap_or_default();
-                rows.push(on_time_row(clerk_id.clone(), label, period(cum), target));
+                rows.push(on_time_row(clerk_id.clone(), label, in_period(cum), target));
             }
         }
     }
@@ -700,7 +693,7 @@ pub fn on_time_report(
         total: on_time_row(
             "total".to_owned(),
             office.name.clone(),
-            period(&whole),
+            in_period(&whole),
             target,
         ),
         groups: rows,

@@ -74,7 +74,7 @@ fn cursor_of(item: &WorkItem) -> String {
 
 fn parse_cursor(cursor: &str) -> Option<(NaiveDate, String)> {
     let (due, id) = cursor.split_once('_')?;
-    let due = due.parse().ok()?;
+    let due = crate::domain::dates::check_date(due.parse().ok()?).ok()?;
     let id = uuid::Uuid::parse_str(id).ok()?;
     Some((due, id.to_string()))
 }

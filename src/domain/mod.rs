@@ -4,6 +4,7 @@
 pub mod account;
 pub mod calendar;
 pub mod codes;
+pub mod dates;
 pub mod deadline;
 pub mod dossier;
 pub mod kpi;

@@ -1,0 +1,172 @@
+//! Hostile or careless input: what once crashed or jammed the service answers a clear
+//! problem and changes nothing.
+
+mod common;
+
+use common::*;
+use motcua::build_app;
+use motcua::db::offices::OfficeRow;
+use motcua::domain::account::Role;
+use serde_json::{json, Value};
+
+/// A province with one commune, its procedure, and an admin, a manager and a clerk.
+struct Province {
+    env: TestEnv,
+    province: OfficeRow,
+    commune: OfficeRow,
+    admin: String,
+    manager: String,
+    clerk: String,
+}
+
+fn province() -> Province {
+    province_with(|_| {})
+}
+
+fn province_with(adjust: impl FnOnce(&mut motcua::config::Config)) -> Province {
+    let env = TestEnv::with_config(adjust);
+    let province = env.office("000.00.00.H56", "province", None);
+    let commune = env.office("H56.01.06", "commune", Some(&province));
+    let (_, admin) = env.user("lan.admin", Role::Admin, None);
+    let (_, manager) = env.user("hoa.manager", Role::Manager, Some(&province));
+    let (_, clerk) = env.user("an.clerk", Role::Clerk, Some(&commune));
+    let now = chrono::Utc::now().naive_utc();
+    motcua::db::procedures::insert(
+        &mut env.conn(),
+        &motcua::db::procedures::ProcedureRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            code: "1.000948".into(),
+            name: "Đăng ký khai sinh".into(),
+            field: "Hộ tịch".into(),
+            deadline_value: 3,
+            deadline_unit: "working_days".into(),
+            online_level: "full".into(),
+            fee: None,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .unwrap();
+    Province {
+        env,
+        province,
+        commune,
+        admin,
+        manager,
+        clerk,
+    }
+}
+
+fn filing(name: &str) -> Value {
+    json!({"procedure_code": "1.000948", "channel": "in_person", "applicant": {"name": name}})
+}
+
+/// The one field a 422 names.
+fn field(reply: &Reply) -> &str {
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    reply.body["errors"][0]["field"].as_str().unwrap_or("")
+}
+
+#[actix_web::test]
+async fn dates_outside_1900_2100_and_endless_periods_are_refused_by_field() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let on_time =
+        |query: &str| format!("/api/v1/stats/on-time?office_id={}&{query}", p.province.id);
+    // A typo for 2026 once built one nested OR per month and overflowed the stack.
+    for (query, named) in [
+        ("from=0226-01-01&to=2026-12-01&group_by=month", "from"),
+        ("from=1500-01-01&to=2026-12-01&group_by=month", "from"),
+        ("from=1899-12-31&to=1900-01-31", "from"),
+        ("from=2026-01-01&to=%2B262142-12-31&group_by=month", "to"),
+        ("from=2026-01-01&to=2101-01-01", "to"),
+        ("from=2000-01-01&to=2026-12-01&group_by=month", "to"),
+        ("from=2026-12-02&to=2026-12-01", "from"),
+    ] {
+        let r = get(&app, &on_time(query), Some(&p.manager)).await;
+        assert_eq!(field(&r), named, "{query}");
+        let satisfaction = format!(
+            "/api/v1/stats/satisfaction?office_id={}&{query}",
+            p.province.id
+        );
+        let r = get(&app, &satisfaction, Some(&p.manager)).await;
+        assert_eq!(field(&r), named, "{query}");
+    }
+    // The longest period there is: ten years of monthly trend, 120 rows.
+    let r = get(
+        &app,
+        &on_time("from=2016-12-01&to=2026-11-30&group_by=month"),
+        Some(&p.manager),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["groups"].as_array().unwrap().len(), 120);
+
+    for (path, named) in [
+        (
+            "/api/v1/dossiers?received_from=-262143-01-01",
+            "received_from",
+        ),
+        (
+            "/api/v1/dossiers?received_to=%2B262142-12-31",
+            "received_to",
+        ),
+        (
+            "/api/v1/calendar/days?from=-262143-01-01&to=2026-01-01",
+            "from",
+        ),
+        (
+            "/api/v1/worklists/overdue?after=0001-01-01_00000000-0000-0000-0000-000000000000",
+            "after",
+        ),
+    ] {
+        let r = get(&app, path, Some(&p.admin)).await;
+        assert_eq!(field(&r), named, "{path}");
+    }
+    let r = send(
+        &app,
+        actix_web::http::Method::PUT,
+        "/api/v1/calendar/exceptions/1850-01-01",
+        Some(&p.admin),
+        Some(json!({"kind": "holiday", "name": "Tết"})),
+    )
+    .await;
+    assert_eq!(field(&r), "date");
+
+    // Instants in a body: a receipt and an event of year −262143 or 1850.
+    let mut body = filing("Nguyễn Văn A");
+    body["office_id"] = json!(p.commune.id);
+    for at in ["-262143-01-01T00:00:00Z", "1850-06-01T02:00:00Z"] {
+        body["received_at"] = json!(at);
+        let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+        assert_eq!(field(&r), "received_at", "{at}");
+    }
+    let r = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&p.clerk),
+        filing("Nguyễn Văn A"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let events = format!("/api/v1/dossiers/{}/events", r.body["id"].as_str().unwrap());
+    let r = post(
+        &app,
+        &events,
+        Some(&p.manager),
+        json!({"type": "request_supplement", "at": "1850-06-01T02:00:00Z"}),
+    )
+    .await;
+    assert_eq!(field(&r), "at");
+    let r = post(
+        &app,
+        &events,
+        Some(&p.clerk),
+        json!({"type": "reschedule", "reason": "chờ xác minh", "new_appointment_date": "9999-12-31"}),
+    )
+    .await;
+    assert_eq!(field(&r), "new_appointment_date");
+    // Nothing was stored by any of it: one dossier, one event.
+    let r = get(&app, &events, Some(&p.clerk)).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{}", r.text);
+}
