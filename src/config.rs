@@ -28,6 +28,8 @@ pub struct Config {
     pub vote_max_age_days: i64,
     /// Repeat-press guard for votes without a dossier.
     pub vote_repeat_guard_seconds: i64,
+    /// How far back managers may date a receipt or an event (paper records, imports).
+    pub back_dating_days: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +67,9 @@ fn default_report_concurrency() -> usize {
 
 pub const DEFAULT_DATABASE_URL: &str = "./data/motcua.db";
 
+/// Imports of old archives go through a migration, not the desk's API.
+const MAX_BACK_DATING_DAYS: i64 = 10 * 366;
+
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
@@ -97,6 +102,14 @@ impl Config {
             public_lookups_per_minute: parsed("MOTCUA_PUBLIC_LOOKUPS_PER_MINUTE", 60)?,
             vote_max_age_days: parsed("MOTCUA_VOTE_MAX_AGE_DAYS", 30)?,
             vote_repeat_guard_seconds: parsed("MOTCUA_VOTE_REPEAT_GUARD_SECONDS", 5)?,
+            back_dating_days: match parsed("MOTCUA_BACK_DATING_DAYS", 366)? {
+                days @ 0..=MAX_BACK_DATING_DAYS => days,
+                _ => {
+                    return Err(ConfigError(format!(
+                        "MOTCUA_BACK_DATING_DAYS: between 0 and {MAX_BACK_DATING_DAYS}"
+                    )))
+                }
+            },
             database_url,
         })
     }
@@ -120,6 +133,8 @@ impl Config {
             public_lookups_per_minute: 1000,
             vote_max_age_days: 30,
             vote_repeat_guard_seconds: 5,
+            // The suite back-dates to fixed dates of 2026: ten years keeps it true.
+            back_dating_days: 3650,
         }
     }
 }

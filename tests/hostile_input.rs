@@ -170,3 +170,101 @@ async fn dates_outside_1900_2100_and_endless_periods_are_refused_by_field() {
     let r = get(&app, &events, Some(&p.clerk)).await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{}", r.text);
 }
+
+#[actix_web::test]
+async fn back_dating_stays_within_its_window_and_after_the_office_opened() {
+    let p = province_with(|c| c.back_dating_days = 366);
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let now = chrono::Utc::now();
+    let back = |days: i64| (now - chrono::Duration::days(days)).to_rfc3339();
+    let mut body = filing("Nguyễn Văn A");
+    body["office_id"] = json!(p.commune.id);
+    // A century back shares today's YYMMDD; a paper record of last month is fine.
+    for received_at in ["1926-12-02T02:00:00Z".to_owned(), back(400)] {
+        body["received_at"] = json!(received_at);
+        let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+        assert_eq!(field(&r), "received_at", "{received_at}");
+    }
+    body["received_at"] = json!(back(30));
+    let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let events = format!("/api/v1/dossiers/{}/events", r.body["id"].as_str().unwrap());
+    let r = post(
+        &app,
+        &events,
+        Some(&p.manager),
+        json!({"type": "request_supplement", "at": back(400)}),
+    )
+    .await;
+    assert_eq!(field(&r), "at");
+
+    // The commune opened ten days ago: nothing was received there before.
+    let opened = (now - chrono::Duration::days(10)).date_naive();
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", p.commune.id),
+        Some(&p.admin),
+        json!({"opened_on": opened}),
+    )
+    .await;
+    assert_eq!(r.body["opened_on"], json!(opened), "{}", r.text);
+    body["received_at"] = json!(back(30));
+    let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+    assert_eq!(field(&r), "received_at");
+    body["received_at"] = json!(back(5));
+    let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+#[actix_web::test]
+async fn a_taken_code_moves_the_sequence_on() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+    let yymmdd = |t: chrono::DateTime<chrono::Utc>| {
+        motcua::domain::calendar::local_date(t)
+            .format("%y%m%d")
+            .to_string()
+    };
+    let mut body = filing("Nguyễn Văn A");
+    body["office_id"] = json!(p.commune.id);
+    body["received_at"] = json!(yesterday.to_rfc3339());
+    let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let taken = format!("H56.01.06-{}-0001", yymmdd(yesterday));
+    assert_eq!(r.body["code"], taken.as_str());
+    // The commune gets another agency code, and a new commune is given its old one.
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", p.commune.id),
+        Some(&p.admin),
+        json!({"code": "H56.01.07"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = post(
+        &app,
+        "/api/v1/offices",
+        Some(&p.admin),
+        json!({"code": "H56.01.06", "name": "Xã Mới", "level": "commune", "parent_id": p.province.id}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let heir = r.body["id"].as_str().unwrap().to_owned();
+    // Back-dated to the day whose first code is taken: the next number, not a 500.
+    body["office_id"] = json!(heir);
+    let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.body["code"],
+        format!("H56.01.06-{}-0002", yymmdd(yesterday))
+    );
+    // And today's desk is not blocked.
+    body.as_object_mut().unwrap().remove("received_at");
+    let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.body["code"],
+        format!("H56.01.06-{}-0001", yymmdd(chrono::Utc::now()))
+    );
+}

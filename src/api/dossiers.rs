@@ -15,7 +15,9 @@ use crate::domain::account::Role;
 use crate::domain::calendar::{local_date, local_instant, Calendar};
 use crate::domain::codes::dossier_code;
 use crate::domain::deadline::{Channel, Explanation, Verdict};
-use crate::domain::dossier::{apply, check_event_time, DossierState, Event, EventError, Outcome};
+use crate::domain::dossier::{
+    apply, check_back_dating, check_event_time, DossierState, Event, EventError, Outcome,
+};
 use crate::domain::lifecycle::{EventType, Status};
 use crate::domain::text::{fold, mask};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -385,7 +387,7 @@ fn validate_applicant(errors: &mut Vec<FieldError>, a: &ApplicantInput) -> Appli
 }
 
 /// Back-dating is for managers and admins (paper dossiers recorded late, imports).
-fn check_back_dating(actor: &Actor, at: Option<DateTime<Utc>>) -> ApiResult<()> {
+fn may_back_date(actor: &Actor, at: Option<DateTime<Utc>>) -> ApiResult<()> {
     if at.is_some() && actor.role == Role::Clerk {
         return Err(ApiError::Forbidden(
             "clerks record events as they happen; only managers and admins may back-date"
@@ -406,10 +408,15 @@ fn event_error(err: EventError) -> ApiError {
         EventError::AppointmentNotAfterDueDate { .. } | EventError::AppointmentNotWorkingDay => {
             ApiError::field("new_appointment_date", detail)
         }
-        EventError::TimeOutOfOrder { .. } | EventError::TimeInFuture => {
-            ApiError::field("at", detail)
-        }
+        EventError::TimeOutOfOrder { .. }
+        | EventError::TimeInFuture
+        | EventError::TooFarBack { .. }
+        | EventError::BeforeOfficeOpened { .. } => ApiError::field("at", detail),
     }
+}
+
+fn back_dating_window(state: &AppState) -> chrono::Duration {
+    chrono::Duration::days(state.config.back_dating_days)
 }
 
 fn load_calendar(conn: &mut AnyConnection, state: &AppState) -> ApiResult<Arc<Calendar>> {
@@ -456,7 +463,7 @@ pub async fn create_dossier(
         });
     }
     fail_if_any(errors)?;
-    check_back_dating(&actor, body.received_at)?;
+    may_back_date(&actor, body.received_at)?;
     // Microseconds, as PostgreSQL stores them, so answers match later reads.
     let now = Utc::now().trunc_subsecs(6);
     let at = match body.received_at {
@@ -483,6 +490,10 @@ pub async fn create_dossier(
             if !actor.covers(&office.id, &office.path) {
                 return Err(ApiError::forbidden());
             }
+            if body.received_at.is_some() {
+                check_back_dating(at, now, back_dating_window(&app), office.opened_on)
+                    .map_err(|e| ApiError::field("received_at", e.to_string()))?;
+            }
             let procedure = match (body.procedure_id, body.procedure_code.as_deref()) {
                 (Some(id), _) => db::procedures::find(conn, &id.to_string())?,
                 (None, Some(code)) => db::procedures::find_by_code(conn, code.trim())?,
@@ -506,11 +517,9 @@ pub async fn create_dossier(
                 &calendar,
             );
             let day = local_date(at);
-            let sequence = db::dossiers::next_sequence(conn, &office.id, day)?;
-            let row = DossierRow::filed(
+            let mut row = DossierRow::filed(
                 db::dossiers::Filing {
                     id: uuid::Uuid::now_v7().to_string(),
-                    code: dossier_code(&office.code, day, sequence),
                     office_id: &office.id,
                     procedure: &procedure,
                     channel: body.channel,
@@ -527,7 +536,9 @@ pub async fn create_dossier(
                 },
                 &domain_state,
             );
-            db::dossiers::insert(conn, &row)?;
+            db::dossiers::insert_with_next_code(conn, &mut row, day, |sequence| {
+                dossier_code(&office.code, day, sequence)
+            })?;
             let event = row.filing_event(
                 uuid::Uuid::now_v7().to_string(),
                 &procedure.code,
@@ -601,9 +612,12 @@ pub async fn post_event(
         super::date_in_range("new_appointment_date", date)?;
     }
     fail_if_any(errors)?;
-    check_back_dating(&actor, body.at)?;
+    may_back_date(&actor, body.at)?;
     let now = Utc::now().trunc_subsecs(6);
     let at = body.at.unwrap_or(now).trunc_subsecs(6);
+    if body.at.is_some() {
+        check_back_dating(at, now, back_dating_window(&state), None).map_err(event_error)?;
+    }
     let app = state.clone();
     let id = id.into_inner();
     let row = state

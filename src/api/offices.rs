@@ -2,7 +2,7 @@
 //! targets from it); only admins change it.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -25,6 +25,8 @@ pub struct OfficeView {
     pub name: String,
     pub level: OfficeLevel,
     pub parent_id: Option<uuid::Uuid>,
+    /// The first day it received dossiers: receipts are never back-dated before it.
+    pub opened_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +39,7 @@ impl From<OfficeRow> for OfficeView {
             parent_id: row.parent_id.as_deref().map(to_uuid),
             code: row.code,
             name: row.name,
+            opened_on: row.opened_on,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
@@ -61,6 +64,9 @@ pub struct CreateOffice {
     pub level: OfficeLevel,
     /// Required for districts and communes; absent for provinces.
     pub parent_id: Option<uuid::Uuid>,
+    /// The first day it received dossiers (e.g. 2025-07-01 for a commune formed under
+    /// Decree 118/2025), if known: receipts are never back-dated before it.
+    pub opened_on: Option<NaiveDate>,
 }
 
 /// Fields to change; absent fields stay. `parent_id: null` makes a root (provinces).
@@ -79,6 +85,10 @@ pub struct UpdateOffice {
     #[serde(default, deserialize_with = "super::double_option")]
     #[schema(value_type = Option<uuid::Uuid>)]
     pub parent_id: Option<Option<uuid::Uuid>>,
+    /// `null` when not known.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub opened_on: Option<Option<NaiveDate>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -237,6 +247,10 @@ pub async fn create_office(
             message,
         });
     }
+    let opened_on = body
+        .opened_on
+        .map(|d| super::date_in_range("opened_on", d))
+        .transpose()?;
     fail_if_any(errors)?;
     let parent_id = body.parent_id.map(|id| id.to_string());
     let level = body.level;
@@ -254,6 +268,7 @@ pub async fn create_office(
                 parent_id,
                 created_at: now,
                 updated_at: now,
+                opened_on,
             };
             db::offices::insert(conn, &row).map_err(code_taken)?;
             Ok(row)
@@ -298,6 +313,10 @@ pub async fn update_office(
         });
     }
     let parent_id = body.parent_id.map(|p| p.map(|id| id.to_string()));
+    let opened_on = match body.opened_on {
+        Some(Some(date)) => Some(Some(super::date_in_range("opened_on", date)?)),
+        other => other,
+    };
     fail_if_any(errors)?;
     let row = state
         .write(move |conn| {
@@ -314,6 +333,9 @@ pub async fn update_office(
             }
             if let Some(parent_id) = parent_id {
                 row.parent_id = parent_id;
+            }
+            if let Some(opened_on) = opened_on {
+                row.opened_on = opened_on;
             }
             let level = OfficeLevel::parse(&row.level).unwrap_or(OfficeLevel::Commune);
             let parent = place(conn, level, row.parent_id.as_deref(), Some(&old))?;

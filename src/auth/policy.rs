@@ -100,6 +100,7 @@ mod tests {
             path: path.into(),
             created_at: now,
             updated_at: now,
+            opened_on: None,
         }
     }
 

@@ -184,7 +184,6 @@ pub struct Applicant {
 /// What the desk records when a dossier is filed; the rest comes from the rules.
 pub struct Filing<'a> {
     pub id: String,
-    pub code: String,
     pub office_id: &'a str,
     pub procedure: &'a super::procedures::ProcedureRow,
     pub channel: Channel,
@@ -195,12 +194,13 @@ pub struct Filing<'a> {
 }
 
 impl DossierRow {
-    /// A dossier just filed, in `state` (from [`DossierState::filed`]), at version 1.
+    /// A dossier just filed, in `state` (from [`DossierState::filed`]), at version 1; its
+    /// code comes with [`insert_with_next_code`].
     pub fn filed(filing: Filing<'_>, state: &DossierState) -> DossierRow {
         let a = filing.applicant;
         let mut row = DossierRow {
             id: filing.id,
-            code: filing.code,
+            code: String::new(),
             office_id: filing.office_id.to_owned(),
             processing_office_id: filing.office_id.to_owned(),
             procedure_id: filing.procedure.id.clone(),
@@ -309,12 +309,38 @@ pub fn next_sequence(
         .first(conn)
 }
 
-/// Stores a new dossier and counts it in the daily counters (same transaction).
-pub fn insert(conn: &mut AnyConnection, row: &DossierRow) -> QueryResult<()> {
-    diesel::insert_into(dossiers::table)
+/// Stores a new dossier under the next free code of its office's sequence for `day`
+/// (`code_of(sequence)`), and counts it in the daily counters, in the caller's
+/// transaction. Numbering and storing are one step: a code that is taken already
+/// (another office once had this agency code, or an import brought it) moves the
+/// sequence on, so a collision never reaches the desk as an error.
+pub fn insert_with_next_code(
+    conn: &mut AnyConnection,
+    row: &mut DossierRow,
+    day: NaiveDate,
+    code_of: impl Fn(i32) -> String,
+) -> QueryResult<()> {
+    loop {
+        row.code = code_of(next_sequence(conn, &row.office_id, day)?);
+        if insert_unless_code_taken(conn, row)? {
+            return super::stats::apply(conn, None, row);
+        }
+    }
+}
+
+/// `INSERT … ON CONFLICT (code) DO NOTHING`: whether the row went in.
+fn insert_unless_code_taken(conn: &mut AnyConnection, row: &DossierRow) -> QueryResult<bool> {
+    let insert = diesel::insert_into(dossiers::table)
         .values(row)
-        .execute(conn)?;
-    super::stats::apply(conn, None, row)
+        .on_conflict(dossiers::code)
+        .do_nothing();
+    let inserted = match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => insert.execute(c)?,
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => insert.execute(c)?,
+    };
+    Ok(inserted == 1)
 }
 
 /// Saves a changed dossier if it is still at `before`'s version (optimistic

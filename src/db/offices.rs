@@ -1,6 +1,6 @@
 //! Queries on `offices`.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::offices;
@@ -17,6 +17,8 @@ pub struct OfficeRow {
     pub path: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The first day it received dossiers, when recorded.
+    pub opened_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Default)]

@@ -10,6 +10,7 @@ diesel::table! {
         path -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        opened_on -> Nullable<Date>,
     }
 }
 

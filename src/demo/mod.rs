@@ -322,6 +322,7 @@ impl Tree<'_> {
                 path: path.clone(),
                 created_at: self.now,
                 updated_at: self.now,
+                opened_on: None,
             },
         )?;
         let slug = code.to_lowercase();
@@ -610,7 +611,6 @@ impl History<'_> {
         let mut row = DossierRow::filed(
             db::dossiers::Filing {
                 id: id.clone(),
-                code: code.clone(),
                 office_id: &office.id,
                 procedure: &self.procedures[procedure_index],
                 channel,
@@ -627,6 +627,7 @@ impl History<'_> {
             },
             &life.filed,
         );
+        row.code = code.clone();
         batch
             .events
             .push(row.filing_event(id_at(filed_at, rng), procedure.code, false));

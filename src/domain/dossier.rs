@@ -110,6 +110,14 @@ pub enum EventError {
         previous: DateTime<Utc>,
     },
     TimeInFuture,
+    /// Back-entry reaches at most this far.
+    TooFarBack {
+        earliest: NaiveDate,
+    },
+    /// Nothing is received by an office before it opened.
+    BeforeOfficeOpened {
+        opened_on: NaiveDate,
+    },
 }
 
 impl std::fmt::Display for EventError {
@@ -136,6 +144,12 @@ impl std::fmt::Display for EventError {
                 write!(f, "the event cannot be dated before the previous one ({previous})")
             }
             EventError::TimeInFuture => write!(f, "the event cannot be dated in the future"),
+            EventError::TooFarBack { earliest } => {
+                write!(f, "back-entry reaches back to {earliest} at the earliest")
+            }
+            EventError::BeforeOfficeOpened { opened_on } => {
+                write!(f, "the office opened on {opened_on}; nothing was received before")
+            }
         }
     }
 }
@@ -154,6 +168,26 @@ pub fn check_event_time(
     }
     match previous {
         Some(previous) if at < previous => Err(EventError::TimeOutOfOrder { previous }),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a back-dated instant (paper records entered late, imports): at most
+/// `window` before now, and not before the office opened when that is known.
+pub fn check_back_dating(
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    window: chrono::Duration,
+    opened_on: Option<NaiveDate>,
+) -> Result<(), EventError> {
+    let earliest = local_date(now - window);
+    if local_date(at) < earliest {
+        return Err(EventError::TooFarBack { earliest });
+    }
+    match opened_on {
+        Some(opened_on) if local_date(at) < opened_on => {
+            Err(EventError::BeforeOfficeOpened { opened_on })
+        }
         _ => Ok(()),
     }
 }
@@ -416,6 +450,30 @@ mod tests {
         assert_eq!(
             check_event_time(at(11, 0), None, now),
             Err(EventError::TimeInFuture)
+        );
+    }
+
+    #[test]
+    fn back_dating_has_a_window_and_an_opening_day() {
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap();
+        let year = chrono::Duration::days(366);
+        let day = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 2, 0, 0).unwrap();
+        assert!(check_back_dating(day(2025, 12, 1), now, year, None).is_ok());
+        // A century back shares today's YYMMDD: never accepted at the desk.
+        assert_eq!(
+            check_back_dating(day(1926, 12, 2), now, year, None),
+            Err(EventError::TooFarBack {
+                earliest: ymd(2025, 12, 1)
+            })
+        );
+        let opened = Some(ymd(2025, 7, 1));
+        assert!(check_back_dating(day(2025, 12, 1), now, year, opened).is_ok());
+        assert_eq!(
+            check_back_dating(day(2025, 6, 30), now, chrono::Duration::days(3650), opened),
+            Err(EventError::BeforeOfficeOpened {
+                opened_on: ymd(2025, 7, 1)
+            })
         );
     }
 }

@@ -123,6 +123,7 @@ impl TestEnv {
             parent_id: parent.map(|p| p.id.clone()),
             created_at: now,
             updated_at: now,
+            opened_on: None,
         };
         motcua::db::offices::insert(&mut self.conn(), &row).expect("insert office");
         row
