@@ -268,3 +268,91 @@ async fn a_taken_code_moves_the_sequence_on() {
         format!("H56.01.06-{}-0001", yymmdd(chrono::Utc::now()))
     );
 }
+
+#[actix_web::test]
+async fn csv_exports_never_carry_a_live_formula() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    // Overdue dossiers (received three weeks ago, 3 working days) of two hostile applicants.
+    let mut body = filing("");
+    body["office_id"] = json!(p.commune.id);
+    body["received_at"] = json!((chrono::Utc::now() - chrono::Duration::days(21)).to_rfc3339());
+    for name in [
+        "=HYPERLINK(\"http://evil.example/\",\"x\")",
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+    ] {
+        body["applicant"]["name"] = json!(name);
+        let r = post(&app, "/api/v1/dossiers", Some(&p.clerk), body.clone()).await;
+        assert_eq!(r.status, 403, "clerks do not back-date");
+        let r = post(&app, "/api/v1/dossiers", Some(&p.manager), body.clone()).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let csv = get(
+        &app,
+        &format!(
+            "/api/v1/worklists/overdue?office_id={}&format=csv",
+            p.province.id
+        ),
+        Some(&p.manager),
+    )
+    .await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    assert!(
+        csv.text
+            .contains("\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\""),
+        "{}",
+        csv.text
+    );
+    assert!(csv.text.contains("'+cmd|' /C calc'!A0"), "{}", csv.text);
+    assert!(csv.text.contains("'@SUM(1+1)"), "{}", csv.text);
+    // No cell of any line starts a formula.
+    let starts_formula = |cell: &str| cell.trim_start_matches('"').starts_with(['=', '+', '@']);
+    assert!(
+        csv.text
+            .lines()
+            .all(|line| !line.split(',').any(starts_formula)),
+        "{}",
+        csv.text
+    );
+
+    // A manager renames a clerk; the province's by-clerk export shows it as text.
+    let clerk_id = p
+        .env
+        .state
+        .pool
+        .get()
+        .map(|mut c| {
+            motcua::db::users::find_by_username(&mut c, "an.clerk")
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .unwrap();
+    let r = patch(
+        &app,
+        &format!("/api/v1/users/{clerk_id}"),
+        Some(&p.manager),
+        json!({"full_name": "-1+1 @SUM(A1)"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&p.clerk),
+        filing("Trần Thị B"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let csv = get(
+        &app,
+        &format!(
+            "/api/v1/stats/on-time?office_id={}&group_by=clerk&format=csv",
+            p.province.id
+        ),
+        Some(&p.manager),
+    )
+    .await;
+    assert!(csv.text.contains(",'-1+1 @SUM(A1),"), "{}", csv.text);
+}

@@ -151,13 +151,15 @@ pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
                 .is_some_and(|v| v.contains("text/csv")))
 }
 
-/// A CSV file: UTF-8 with a BOM, fields quoted when needed.
+/// A CSV file: UTF-8 with a BOM, fields quoted when needed, text that a spreadsheet
+/// would run as a formula neutralised ([`inert_cell`]).
 pub fn csv_response(filename: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> HttpResponse {
     let quote = |field: &str| {
+        let field = inert_cell(field);
         if field.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", field.replace('"', "\"\""))
         } else {
-            field.to_owned()
+            field.into_owned()
         }
     };
     let mut out = String::from("\u{feff}");
@@ -174,6 +176,19 @@ pub fn csv_response(filename: &str, header_row: &[&str], rows: Vec<Vec<String>>)
             format!("attachment; filename=\"{filename}\""),
         ))
         .body(out)
+}
+
+/// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would run as a formula (an applicant named `=HYPERLINK(...)`), so it
+/// gets a leading `'` (OWASP, CSV injection). Plain numbers, negative ones included,
+/// stay numbers.
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 fn rate_text(rate: &Rate) -> String {
@@ -703,5 +718,27 @@ pub fn on_time_report(
 fn add_all(into: &mut [DayCounters], cum: &[DayCounters]) {
     for (sum, c) in into.iter_mut().zip(cum) {
         sum.merge(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example/\",\"x\")",
+            "+cmd|' /C calc'!A0",
+            "@SUM(A1:A9)",
+            "-2+3",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(inert_cell(formula), format!("'{formula}"));
+        }
+        for plain in ["Nguyễn Văn A", "-3", "0.9971", "", "1.000948 Đăng ký"] {
+            assert_eq!(inert_cell(plain), plain);
+        }
     }
 }
