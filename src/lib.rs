@@ -167,9 +167,9 @@ pub fn create_user(
         role: role.as_str().to_owned(),
         office_id: office_id.map(str::to_owned),
         disabled: false,
-        tokens_valid_after: now,
         created_at: now,
         updated_at: now,
+        token_generation: 0,
     };
     db::users::insert(conn, &row).map_err(|e| e.to_string())?;
     Ok(row)

@@ -356,3 +356,57 @@ async fn csv_exports_never_carry_a_live_formula() {
     .await;
     assert!(csv.text.contains(",'-1+1 @SUM(A1),"), "{}", csv.text);
 }
+
+#[actix_web::test]
+async fn a_token_of_the_same_second_does_not_survive_a_password_change_or_a_disabling() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let login = |password: &'static str| {
+        post(
+            &app,
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "an.clerk", "password": password}),
+        )
+    };
+    let clerk_id = p.env.state.jwt.verify(&p.clerk).unwrap().sub;
+    let user = format!("/api/v1/users/{clerk_id}");
+    for _ in 0..3 {
+        // Issued and revoked within milliseconds, most often in the same second.
+        let token = login(PASSWORD).await.body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = patch(
+            &app,
+            &user,
+            Some(&p.manager),
+            json!({"password": "Mật-khẩu-tạm-2027"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            get(&app, "/api/v1/me", Some(&token)).await.code(),
+            "token_revoked"
+        );
+        let r = patch(&app, &user, Some(&p.manager), json!({"password": PASSWORD})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // Disabled then enabled again: the tokens from before stay dead.
+    let token = login(PASSWORD).await.body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for disabled in [true, false] {
+        let r = patch(&app, &user, Some(&p.manager), json!({"disabled": disabled})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    assert_eq!(
+        get(&app, "/api/v1/me", Some(&token)).await.code(),
+        "token_revoked"
+    );
+    let fresh = login(PASSWORD).await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+    let fresh = fresh.body["access_token"].as_str().unwrap();
+    assert_eq!(get(&app, "/api/v1/me", Some(fresh)).await.status, 200);
+}

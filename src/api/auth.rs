@@ -103,7 +103,7 @@ pub async fn login(
         ));
     }
     let ttl = state.config.token_ttl.as_secs() as i64;
-    let (token, _) = state.jwt.issue(&user.id, ttl);
+    let (token, _) = state.jwt.issue(&user.id, user.token_generation, ttl);
     tracing::info!(user_id = %user.id, "login");
     Ok(HttpResponse::Ok().json(LoginResponse {
         access_token: token,

@@ -258,9 +258,9 @@ pub async fn create_user(
                 role: role.as_str().to_owned(),
                 office_id,
                 disabled: false,
-                tokens_valid_after: now,
                 created_at: now,
                 updated_at: now,
+                token_generation: 0,
             };
             db::users::insert(conn, &row).map_err(|e| {
                 if is_unique_violation(&e) {
@@ -341,11 +341,11 @@ pub async fn update_user(
             }
             if let Some(hash) = password_hash {
                 row.password_hash = hash;
-                row.tokens_valid_after = now;
+                row.token_generation += 1;
             }
             if let Some(disabled) = body.disabled {
                 if disabled && !row.disabled {
-                    row.tokens_valid_after = now;
+                    row.token_generation += 1;
                 }
                 row.disabled = disabled;
             }

@@ -5,7 +5,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
-use chrono::DateTime;
 
 use crate::db;
 use crate::domain::account::Role;
@@ -81,15 +80,8 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Actor
             "this account is disabled".to_owned(),
         ));
     }
-    let issued = DateTime::from_timestamp(claims.iat, 0).map(|t| t.naive_utc());
-    if issued.is_none_or(|issued| {
-        issued
-            < user
-                .tokens_valid_after
-                .and_utc()
-                .naive_utc()
-                .with_nanosecond_zero()
-    }) {
+    // A password change or a disabling since the token was issued.
+    if claims.generation != user.token_generation {
         return Err(revoked_msg());
     }
     let role = Role::parse(&user.role)
@@ -103,17 +95,6 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Actor
         jti: claims.jti,
         token_expires_at: claims.exp,
     })
-}
-
-trait WithNanosecondZero {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl WithNanosecondZero for chrono::NaiveDateTime {
-    /// Token `iat` has whole seconds; compare at that precision.
-    fn with_nanosecond_zero(self) -> Self {
-        chrono::Timelike::with_nanosecond(&self, 0).unwrap_or(self)
-    }
 }
 
 impl FromRequest for Actor {

@@ -27,6 +27,9 @@ pub struct Claims {
     pub iat: i64,
     pub jti: String,
     pub typ: String,
+    /// The account's token generation at issue (absent in tokens of older versions).
+    #[serde(rename = "gen", default)]
+    pub generation: i32,
 }
 
 pub struct JwtKeys {
@@ -64,7 +67,7 @@ impl JwtKeys {
         Ok(JwtKeys::from_secret(&secret))
     }
 
-    pub fn issue(&self, user_id: &str, ttl_secs: i64) -> (String, Claims) {
+    pub fn issue(&self, user_id: &str, generation: i32, ttl_secs: i64) -> (String, Claims) {
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.to_owned(),
@@ -74,6 +77,7 @@ impl JwtKeys {
             iat: now,
             jti: uuid::Uuid::new_v4().to_string(),
             typ: ACCESS_TYPE.to_owned(),
+            generation,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail");

@@ -23,9 +23,9 @@ diesel::table! {
         role -> Text,
         office_id -> Nullable<Text>,
         disabled -> Bool,
-        tokens_valid_after -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        token_generation -> Integer,
     }
 }
 

@@ -17,9 +17,11 @@ pub struct UserRow {
     pub role: String,
     pub office_id: Option<String>,
     pub disabled: bool,
-    pub tokens_valid_after: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Carried by each access token; bumped to revoke them all (password change,
+    /// disabling).
+    pub token_generation: i32,
 }
 
 #[derive(Debug, Default)]

@@ -385,9 +385,9 @@ impl Tree<'_> {
                 role: role.to_owned(),
                 office_id: Some(office_id.to_owned()),
                 disabled: false,
-                tokens_valid_after: self.now,
                 created_at: self.now,
                 updated_at: self.now,
+                token_generation: 0,
             },
         )?;
         self.accounts.push(username);

@@ -140,7 +140,7 @@ impl TestEnv {
             office.map(|o| o.id.as_str()),
         )
         .expect("create user");
-        let (token, _) = self.state.jwt.issue(&row.id, 3600);
+        let (token, _) = self.state.jwt.issue(&row.id, row.token_generation, 3600);
         (row.id, token)
     }
 }
