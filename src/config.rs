@@ -11,6 +11,10 @@ use crate::domain::calendar::OfficeHours;
 pub struct Config {
     pub database_url: String,
     pub bind: String,
+    /// A second address serving only `/metrics`, without a token (a private network).
+    pub metrics_bind: Option<String>,
+    /// The bearer token `/metrics` asks for on the main address; none: not served there.
+    pub metrics_token: Option<String>,
     pub pool_size: u32,
     /// Reports and worklists computed at once; more wait their turn in order.
     pub report_concurrency: usize,
@@ -84,6 +88,15 @@ impl Config {
         let default_pool = 8;
         Ok(Config {
             bind: var("MOTCUA_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            metrics_bind: var("MOTCUA_METRICS_BIND"),
+            metrics_token: match var("MOTCUA_METRICS_TOKEN") {
+                Some(token) if token.len() < 32 => {
+                    return Err(ConfigError(
+                        "MOTCUA_METRICS_TOKEN: at least 32 characters".to_owned(),
+                    ))
+                }
+                token => token,
+            },
             pool_size: parsed("MOTCUA_DB_POOL_SIZE", default_pool)?,
             report_concurrency: parsed("MOTCUA_REPORT_CONCURRENCY", default_report_concurrency())?
                 .max(1),
@@ -119,6 +132,8 @@ impl Config {
         Config {
             database_url: database_url.to_owned(),
             bind: "127.0.0.1:0".to_owned(),
+            metrics_bind: None,
+            metrics_token: None,
             pool_size: 4,
             report_concurrency: 2,
             admin_password: None,

@@ -85,10 +85,12 @@ pub fn build_app(
             // The route pattern, never the raw path or query: those may carry personal data.
             let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
             let method = req.method().to_string();
+            let path = req.path().to_owned();
             let state = req.app_data::<web::Data<AppState>>().cloned();
             let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
             srv.call(req).instrument(span.clone()).map(move |result| {
                 let mut response = result?;
+                api::hardening::harden(&path, response.headers_mut());
                 let status = response.status().as_u16();
                 let elapsed = started.elapsed();
                 if let Some(state) = state {
@@ -101,6 +103,24 @@ pub fn build_app(
                 Ok(response)
             })
         })
+}
+
+/// The application of `MOTCUA_METRICS_BIND`: `/metrics` without a token, nothing else.
+pub fn metrics_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .route("/metrics", web::get().to(api::ops::open_metrics))
+        .default_service(web::to(api::not_found))
 }
 
 /// Creates user `admin` when no account exists yet, with `MOTCUA_ADMIN_PASSWORD` or a

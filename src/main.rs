@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use actix_web::{web, HttpServer};
 use motcua::config::Config;
 use motcua::domain::account::Role;
-use motcua::{bootstrap_admin, build_app, db, openapi_json, telemetry, AppState};
+use motcua::{bootstrap_admin, build_app, db, metrics_app, openapi_json, telemetry, AppState};
 
 const USAGE: &str =
     "usage: motcua [serve | migrate | openapi | recount | create-user USERNAME ROLE [OFFICE_CODE]
@@ -167,15 +167,26 @@ fn serve(config: Config) -> Result<(), String> {
     bootstrap_admin(&state)?;
     let state = web::Data::new(state);
     tracing::info!(bind = %bind, database = state.backend.name(), "motcua listening");
+    let metrics_bind = state.config.metrics_bind.clone();
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || build_app(state.clone()))
+        let metrics_state = state.clone();
+        let api = HttpServer::new(move || build_app(state.clone()))
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?
             // Finish in-flight requests on SIGTERM / Ctrl-C before exiting.
             .shutdown_timeout(30)
             .worker_max_blocking_threads(blocking_threads)
-            .run()
-            .await
-            .map_err(|e| e.to_string())
+            .run();
+        let Some(metrics_bind) = metrics_bind else {
+            return api.await.map_err(|e| e.to_string());
+        };
+        tracing::info!(bind = %metrics_bind, "metrics listening");
+        let metrics = HttpServer::new(move || metrics_app(metrics_state.clone()))
+            .workers(1)
+            .bind(&metrics_bind)
+            .map_err(|e| format!("cannot listen on {metrics_bind}: {e}"))?
+            .run();
+        let (api, metrics) = futures_util::future::join(api, metrics).await;
+        api.and(metrics).map_err(|e| e.to_string())
     })
 }

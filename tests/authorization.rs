@@ -92,7 +92,7 @@ async fn every_role_against_every_endpoint() {
     let cases = vec![
         case(Method::GET, "/health", None, [200, 200, 200, 200]),
         case(Method::GET, "/ready", None, [200, 200, 200, 200]),
-        case(Method::GET, "/metrics", None, [200, 200, 200, 200]),
+        case(Method::GET, "/metrics", None, [404, 404, 404, 404]),
         case(Method::GET, "/openapi.json", None, [200, 200, 200, 200]),
         case(Method::GET, "/api/v1/me", None, anon_admin_manager_clerk_ok),
         case(Method::GET, "/api/v1/users", None, [401, 200, 200, 403]),

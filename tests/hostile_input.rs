@@ -410,3 +410,82 @@ async fn a_token_of_the_same_second_does_not_survive_a_password_change_or_a_disa
     let fresh = fresh.body["access_token"].as_str().unwrap();
     assert_eq!(get(&app, "/api/v1/me", Some(fresh)).await.status, 200);
 }
+
+#[actix_web::test]
+async fn answers_are_never_cached_sniffed_or_framed() {
+    use actix_web::http::header;
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let login = post(
+        &app,
+        "/api/v1/auth/login",
+        None,
+        json!({"username": "an.clerk", "password": PASSWORD}),
+    )
+    .await;
+    let dossier = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&p.clerk),
+        filing("Nguyễn Văn A"),
+    )
+    .await;
+    let one = get(
+        &app,
+        &format!("/api/v1/dossiers/{}", dossier.body["id"].as_str().unwrap()),
+        Some(&p.clerk),
+    )
+    .await;
+    let csv = get(
+        &app,
+        &format!(
+            "/api/v1/worklists/due-soon?office_id={}&format=csv",
+            p.commune.id
+        ),
+        Some(&p.manager),
+    )
+    .await;
+    let refused = get(&app, "/api/v1/me", None).await;
+    for (what, r) in [
+        ("login", &login),
+        ("dossier", &dossier),
+        ("dossier view", &one),
+        ("csv", &csv),
+        ("401", &refused),
+    ] {
+        let h = |name| r.headers.get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(h(header::CACHE_CONTROL), Some("no-store"), "{what}");
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{what}");
+        assert_eq!(h(header::REFERRER_POLICY), Some("no-referrer"), "{what}");
+        let csp = h(header::CONTENT_SECURITY_POLICY).unwrap_or("");
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{what}: {csp}"
+        );
+    }
+    // The documentation page may run its own script files, and nothing inline.
+    let docs = call(
+        &app,
+        actix_web::test::TestRequest::get()
+            .uri("/docs/")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(docs.status, 200);
+    let csp = docs
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        !docs.text.contains("<script>"),
+        "no inline script for the policy to allow"
+    );
+}

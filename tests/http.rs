@@ -63,7 +63,8 @@ async fn malformed_requests_get_problem_responses() {
 
 #[actix_web::test]
 async fn operations_endpoints() {
-    let env = TestEnv::new();
+    const METRICS_TOKEN: &str = "metrics-token-metrics-token-metrics!";
+    let env = TestEnv::with_config(|c| c.metrics_token = Some(METRICS_TOKEN.to_owned()));
     let app = test::init_service(build_app(env.state.clone())).await;
     let health = get(&app, "/health", None).await;
     assert_eq!(health.body["status"], "ok");
@@ -77,7 +78,16 @@ async fn operations_endpoints() {
     };
     assert_eq!(ready.body["database"], expected);
     get(&app, "/api/v1/me", None).await;
-    let metrics = get(&app, "/metrics", None).await;
+    // Login counts are not for anyone to read: a token, and not a staff member's.
+    let (_, admin) = env.user("lan.admin", Role::Admin, None);
+    for token in [None, Some(admin.as_str())] {
+        let r = get(&app, "/metrics", token).await;
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (401, "metrics_token_required")
+        );
+    }
+    let metrics = get(&app, "/metrics", Some(METRICS_TOKEN)).await;
     assert!(
         metrics.text.contains(
             "motcua_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"} 1"

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod calendar;
 pub mod dossiers;
+pub mod hardening;
 pub mod kiosks;
 pub mod offices;
 pub mod ops;

@@ -1,12 +1,14 @@
 //! Operational endpoints: liveness, readiness, metrics.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::resource;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -49,9 +51,43 @@ pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 }
 
 /// Prometheus metrics: requests by route and status, latency histograms, pool usage.
+/// On the main address only with `Authorization: Bearer <MOTCUA_METRICS_TOKEN>` (and
+/// not at all without that setting); `MOTCUA_METRICS_BIND` serves them openly on a
+/// private address instead.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, description = "Missing or wrong metrics token", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+        (status = 404, description = "No metrics token configured", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let Some(token) = &state.config.metrics_token else {
+        return Err(ApiError::NotFound(
+            "route_not_found",
+            "metrics are served on MOTCUA_METRICS_BIND, or here with MOTCUA_METRICS_TOKEN"
+                .to_owned(),
+        ));
+    };
+    let sent = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Digests of equal length: the comparison's time tells nothing of the token.
+    if Sha256::digest(sent.as_bytes()) != Sha256::digest(token.as_bytes()) {
+        return Err(ApiError::Unauthorized(
+            "metrics_token_required",
+            "send `Authorization: Bearer <MOTCUA_METRICS_TOKEN>`".to_owned(),
+        ));
+    }
+    Ok(open_metrics(state).await)
+}
+
+/// The metrics without a token: only ever on the `MOTCUA_METRICS_BIND` address.
+pub async fn open_metrics(state: web::Data<AppState>) -> HttpResponse {
     let body = state.metrics.render(
         &state.pool.state(),
         state.pool.max_size(),
@@ -59,6 +95,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(body)
 }
 
