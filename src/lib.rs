@@ -173,6 +173,7 @@ pub fn create_user(
     role: Role,
     office_id: Option<&str>,
 ) -> Result<db::users::UserRow, String> {
+    let username = &domain::account::normalize_username(username);
     domain::account::check_username(username).map_err(|m| format!("username {m}"))?;
     check_password(password, username).map_err(|m| format!("password {m}"))?;
     if role != Role::Admin && office_id.is_none() {

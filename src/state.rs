@@ -5,6 +5,7 @@ use std::time::Instant;
 use actix_web::web;
 
 use crate::auth::jwt::JwtKeys;
+use crate::auth::login_throttle::LoginThrottle;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::Config;
@@ -20,8 +21,10 @@ pub struct AppState {
     pub pool: DbPool,
     pub jwt: JwtKeys,
     pub hasher: PasswordHasher,
+    /// Login attempts per client address.
     pub login_per_ip: RateLimiter,
-    pub login_per_account: RateLimiter,
+    /// Failed logins per account and address.
+    pub login_throttle: LoginThrottle,
     /// Citizens' status lookups per client address.
     pub public_lookups: RateLimiter,
     pub metrics: Metrics,
@@ -74,10 +77,7 @@ impl AppState {
             jwt,
             hasher: PasswordHasher::new(hashing_threads),
             login_per_ip: RateLimiter::new(config.login_limit_per_ip, config.login_window),
-            login_per_account: RateLimiter::new(
-                config.login_limit_per_account,
-                config.login_window,
-            ),
+            login_throttle: LoginThrottle::new(config.login_limit_per_account, config.login_window),
             public_lookups: RateLimiter::new(
                 config.public_lookups_per_minute,
                 std::time::Duration::from_secs(60),

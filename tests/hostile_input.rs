@@ -489,3 +489,45 @@ async fn answers_are_never_cached_sniffed_or_framed() {
         "no inline script for the policy to allow"
     );
 }
+
+#[actix_web::test]
+async fn failed_logins_from_elsewhere_never_lock_the_owner_out() {
+    let p = province_with(|c| c.login_limit_per_account = 10);
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let login = |address: &str, username: &str, password: &str| {
+        let req = actix_web::test::TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr(format!("{address}:40000").parse().unwrap())
+            .set_json(json!({"username": username, "password": password}))
+            .to_request();
+        call(&app, req)
+    };
+    // Ten wrong passwords from ten addresses, in every spelling of the username.
+    for n in 0..10 {
+        let spelling = ["an.clerk", "AN.CLERK", " An.Clerk\t"][n % 3];
+        let r = login(&format!("203.0.113.{n}"), spelling, "doan-mo-mat-khau").await;
+        assert_eq!(r.status, 401, "{}", r.text);
+    }
+    // The clerk at the desk, whose address never failed, logs in at once.
+    let r = login("198.51.100.7", "an.clerk", PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Those who failed wait, right password or not, whatever the spelling.
+    for spelling in ["an.clerk", "AN.CLERK "] {
+        let r = login("203.0.113.3", spelling, PASSWORD).await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        assert!(r.headers.get("retry-after").is_some());
+    }
+    // A new account is stored in its normal form and logs in under any spelling.
+    let r = post(
+        &app,
+        "/api/v1/users",
+        Some(&p.manager),
+        json!({"username": "  Binh.Clerk ", "password": PASSWORD, "full_name": "Lê Văn Bình",
+               "role": "clerk", "office_id": p.commune.id}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["username"], "binh.clerk");
+    let r = login("198.51.100.8", "BINH.clerk", PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}

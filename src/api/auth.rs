@@ -12,7 +12,7 @@ use super::resource;
 use super::users::UserView;
 use crate::auth::Actor;
 use crate::db;
-use crate::domain::account::MAX_PASSWORD_CHARS;
+use crate::domain::account::{normalize_username, MAX_PASSWORD_CHARS};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -66,7 +66,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { username, password } = body.into_inner();
-    let username = username.trim().to_lowercase();
+    let username = normalize_username(&username);
     if username.is_empty()
         || username.len() > 64
         || password.is_empty()
@@ -75,10 +75,11 @@ pub async fn login(
         return Err(bad_credentials());
     }
     let now = Instant::now();
+    let address = client_ip(&req);
     state
         .login_per_ip
-        .hit(&client_ip(&req), now)
-        .and_then(|_| state.login_per_account.hit(&username, now))
+        .hit(&address, now)
+        .and_then(|_| state.login_throttle.check(&address, &username, now))
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
 
     let lookup = username.clone();
@@ -93,9 +94,13 @@ pub async fn login(
         Some(user) if verified => user,
         _ => {
             tracing::info!("login refused");
+            state
+                .login_throttle
+                .failed(&address, &username, Instant::now());
             return Err(bad_credentials());
         }
     };
+    state.login_throttle.succeeded(&address, &username);
     if user.disabled {
         return Err(ApiError::Unauthorized(
             "account_disabled",

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::auth::{Actor, Scope};
 use crate::db::{self, is_unique_violation, offices::OfficeRow, users::UserRow, AnyConnection};
-use crate::domain::account::{check_password, check_username, Role};
+use crate::domain::account::{check_password, check_username, normalize_username, Role};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 
@@ -46,7 +46,11 @@ impl From<UserRow> for UserView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    #[schema(example = "clerk.hoa", pattern = r"^[a-z0-9][a-z0-9._-]{2,63}$")]
+    /// Stored trimmed and in lower case.
+    #[schema(
+        example = "clerk.hoa",
+        pattern = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]{2,63}\s*$"
+    )]
     pub username: String,
     /// Not a common password, not containing the username.
     #[schema(min_length = 8, max_length = 128)]
@@ -218,7 +222,7 @@ pub async fn create_user(
     actor.require(&[Role::Admin, Role::Manager])?;
     let body = body.into_inner();
     let mut errors: Vec<FieldError> = Vec::new();
-    let username = body.username.trim().to_owned();
+    let username = normalize_username(&body.username);
     if let Err(message) = check_username(&username) {
         errors.push(FieldError {
             field: "username".into(),

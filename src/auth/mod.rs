@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod jwt;
 pub mod kiosk;
+pub mod login_throttle;
 pub mod password;
 pub mod policy;
 pub mod rate_limit;

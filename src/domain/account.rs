@@ -68,6 +68,13 @@ pub fn check_password(password: &str, username: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A username as stored and looked up: trimmed, NFC, lower case, so that `Hoa.Manager `
+/// and `hoa.manager` are one account (and one account's failed logins).
+pub fn normalize_username(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.trim().nfc().collect::<String>().to_lowercase()
+}
+
 /// Usernames: 3-64 of `a-z 0-9 . _ -`, starting with a letter or digit.
 pub fn check_username(username: &str) -> Result<(), String> {
     let ok = (3..=64).contains(&username.len())
@@ -107,5 +114,7 @@ mod tests {
         assert!(check_username("ab").is_err());
         assert!(check_username("_x1").is_err());
         assert!(check_username("nguyễn").is_err());
+        assert_eq!(normalize_username("  Hoa.Manager\t"), "hoa.manager");
+        assert_eq!(normalize_username("NGUYE\u{302}\u{303}N"), "nguyễn");
     }
 }
