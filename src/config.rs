@@ -34,6 +34,8 @@ pub struct Config {
     pub vote_repeat_guard_seconds: i64,
     /// How far back managers may date a receipt or an event (paper records, imports).
     pub back_dating_days: i64,
+    /// Transfers only to offices of the dossier's own province tree.
+    pub transfers_within_province: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +125,15 @@ impl Config {
                     )))
                 }
             },
+            transfers_within_province: match var("MOTCUA_TRANSFERS").as_deref() {
+                None | Some("province") => true,
+                Some("anywhere") => false,
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "MOTCUA_TRANSFERS: `province` or `anywhere`, not {other:?}"
+                    )))
+                }
+            },
             database_url,
         })
     }
@@ -150,6 +161,7 @@ impl Config {
             vote_repeat_guard_seconds: 5,
             // The suite back-dates to fixed dates of 2026: ten years keeps it true.
             back_dating_days: 3650,
+            transfers_within_province: true,
         }
     }
 }

@@ -531,3 +531,115 @@ async fn failed_logins_from_elsewhere_never_lock_the_owner_out() {
     let r = login("198.51.100.8", "BINH.clerk", PASSWORD).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+#[actix_web::test]
+async fn transfers_stay_in_the_province_and_the_deciding_office_decides() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let department = p.env.office("000.00.17.H56", "district", Some(&p.province));
+    let (_, decider) = p.env.user("so.tu.phap", Role::Clerk, Some(&department));
+    let elsewhere = p.env.office("000.00.00.H26", "province", None);
+    let r = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&p.clerk),
+        filing("Nguyễn Văn A"),
+    )
+    .await;
+    let events = format!("/api/v1/dossiers/{}/events", r.body["id"].as_str().unwrap());
+    // Another province: refused, and the dossier stays at the desk.
+    let r = post(
+        &app,
+        &events,
+        Some(&p.clerk),
+        json!({"type": "transfer", "to_office_id": elsewhere.id}),
+    )
+    .await;
+    assert_eq!(field(&r), "to_office_id");
+    let r = post(
+        &app,
+        &events,
+        Some(&p.clerk),
+        json!({"type": "transfer", "to_office_id": department.id}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The desk no longer decides, nor asks for papers; the department does.
+    for body in [
+        json!({"type": "resolve", "outcome": "approved"}),
+        json!({"type": "request_supplement"}),
+        json!({"type": "transfer", "to_office_id": p.commune.id}),
+    ] {
+        let r = post(&app, &events, Some(&p.clerk), body.clone()).await;
+        assert_eq!(r.status, 403, "{body}: {}", r.text);
+    }
+    let r = post(
+        &app,
+        &events,
+        Some(&decider),
+        json!({"type": "request_supplement"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The citizen brings the paper to the desk: a desk step.
+    let r = post(
+        &app,
+        &events,
+        Some(&p.clerk),
+        json!({"type": "supplement_received"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = post(
+        &app,
+        &events,
+        Some(&decider),
+        json!({"type": "resolve", "outcome": "approved"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = post(
+        &app,
+        &events,
+        Some(&p.clerk),
+        json!({"type": "return_result"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "returned");
+}
+
+#[actix_web::test]
+async fn another_districts_kiosk_is_not_found_rather_than_forbidden() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let other = p.env.office("H56.02", "district", Some(&p.province));
+    let (_, other_manager) = p.env.user("binh.manager", Role::Manager, Some(&other));
+    let r = post(
+        &app,
+        "/api/v1/kiosks",
+        Some(&p.manager),
+        json!({"office_id": p.commune.id, "name": "Quầy 1"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let kiosk = format!("/api/v1/kiosks/{}", r.body["kiosk"]["id"].as_str().unwrap());
+    let r = send(
+        &app,
+        actix_web::http::Method::DELETE,
+        &kiosk,
+        Some(&other_manager),
+        None,
+    )
+    .await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "kiosk_not_found"));
+    let r = send(
+        &app,
+        actix_web::http::Method::DELETE,
+        &kiosk,
+        Some(&p.manager),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+}

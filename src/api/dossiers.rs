@@ -19,6 +19,7 @@ use crate::domain::dossier::{
     apply, check_back_dating, check_event_time, DossierState, Event, EventError, Outcome,
 };
 use crate::domain::lifecycle::{EventType, Status};
+use crate::domain::office::root_of;
 use crate::domain::text::{fold, mask};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -634,18 +635,31 @@ pub async fn post_event(
                     ));
                 }
             }
+            let processing =
+                db::offices::find(conn, &row.processing_office_id)?.ok_or_else(|| {
+                    ApiError::Internal(format!("dossier {} has no processing office", row.id))
+                })?;
+            actor.ensure_may_record(body.event_type, &processing)?;
             check_event_time(at, Some(utc(row.last_event_at)), now).map_err(event_error)?;
             let event = match body.event_type {
                 E::Accept => Event::Accept,
                 E::Refuse => Event::Refuse,
                 E::Transfer => {
                     let target = body.to_office_id.map(|o| o.to_string()).unwrap_or_default();
-                    db::offices::find(conn, &target)?.ok_or_else(|| {
+                    let office = db::offices::find(conn, &target)?.ok_or_else(|| {
                         ApiError::NotFound(
                             "office_not_found",
                             "the target office does not exist".to_owned(),
                         )
                     })?;
+                    if app.config.transfers_within_province
+                        && root_of(&office.path) != root_of(&processing.path)
+                    {
+                        return Err(ApiError::field(
+                            "to_office_id",
+                            "a dossier is transferred only within its own province",
+                        ));
+                    }
                     Event::Transfer {
                         to_office_id: target,
                     }

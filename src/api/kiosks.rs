@@ -224,10 +224,14 @@ pub async fn revoke_kiosk(
     let id = parse_id(&id, "kiosk")?;
     state
         .write(move |conn| {
-            let kiosk = db::kiosks::find(conn, &id)?.ok_or_else(|| {
-                ApiError::NotFound("kiosk_not_found", "kiosk not found".to_owned())
+            let not_found = || ApiError::NotFound("kiosk_not_found", "kiosk not found".to_owned());
+            let kiosk = db::kiosks::find(conn, &id)?.ok_or_else(not_found)?;
+            // Kiosks outside the caller's subtree are not listed to it: not found,
+            // so that their ids tell nothing.
+            managed_office(conn, &actor, &kiosk.office_id).map_err(|e| match e {
+                ApiError::Forbidden(_) if actor.role == Role::Manager => not_found(),
+                other => other,
             })?;
-            managed_office(conn, &actor, &kiosk.office_id)?;
             db::kiosks::revoke(conn, &id, Utc::now().naive_utc())?;
             Ok(())
         })

@@ -3,6 +3,7 @@
 
 use crate::db::offices::OfficeRow;
 use crate::domain::account::Role;
+use crate::domain::lifecycle::{is_desk_step, EventType};
 use crate::error::{ApiError, ApiResult};
 
 use super::Actor;
@@ -60,6 +61,21 @@ impl Actor {
                 _ => Err(ApiError::forbidden()),
             },
             Role::Clerk => Err(ApiError::forbidden()),
+        }
+    }
+
+    /// Whether the actor may record `event` on a dossier now decided by `processing`
+    /// (the dossier is visible to it already): whoever covers the processing office
+    /// records every step; the receiving desk, once it has passed the dossier on, only
+    /// its desk steps ([`is_desk_step`]).
+    pub fn ensure_may_record(&self, event: EventType, processing: &OfficeRow) -> ApiResult<()> {
+        if self.covers(&processing.id, &processing.path) || is_desk_step(event) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "the dossier is with another office now; only it may {}",
+                event.as_str()
+            )))
         }
     }
 

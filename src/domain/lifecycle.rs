@@ -157,6 +157,18 @@ pub fn next_status(from: Status, event: EventType) -> Option<Status> {
     }
 }
 
+/// A desk's step rather than a decision: taking the dossier in, the citizen bringing a
+/// supplement or paying the fee, withdrawing, the result handed back. Once a dossier is
+/// transferred (liên thông), the office it went to decides; the receiving desk keeps
+/// only these.
+pub fn is_desk_step(event: EventType) -> bool {
+    use EventType as E;
+    matches!(
+        event,
+        E::Accept | E::SupplementReceived | E::FeePaid | E::Withdraw | E::ReturnResult
+    )
+}
+
 /// Every event allowed from `from`, for the `invalid_transition` answer.
 pub fn allowed_events(from: Status) -> Vec<EventType> {
     EventType::ALL

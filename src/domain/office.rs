@@ -107,6 +107,11 @@ pub fn check_placement(
     Ok(())
 }
 
+/// The id of the tree's root (the province) in a materialized path.
+pub fn root_of(path: &str) -> &str {
+    path.trim_start_matches('/').split('/').next().unwrap_or("")
+}
+
 /// Materialized path of an office: its parent's path followed by its own id.
 pub fn child_path(parent_path: Option<&str>, id: &str) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
