@@ -643,3 +643,55 @@ async fn another_districts_kiosk_is_not_found_rather_than_forbidden() {
     .await;
     assert_eq!(r.status, 204, "{}", r.text);
 }
+
+#[actix_web::test]
+async fn names_are_composed_and_never_invisible() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    // Typed on a keyboard that sends letters and marks apart (NFD).
+    let r = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&p.clerk),
+        filing("Nguye\u{302}\u{303}n Thi\u{323} Hoa\u{300}"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["applicant"]["name"], "Nguyễn Thị Hoà");
+    // Found by the composed spelling, and by the decomposed one.
+    for q in ["Nguy%E1%BB%85n", "Nguye%CC%82%CC%83n", "nguyen%E2%80%8B"] {
+        let r = get(&app, &format!("/api/v1/dossiers?q={q}"), Some(&p.clerk)).await;
+        assert_eq!(
+            r.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{q}: {}",
+            r.text
+        );
+    }
+    for (name, why) in [
+        ("\u{200B}\u{200B}", "invisible"),
+        ("Nguyễn \u{202E}nA", "U+202E"),
+        ("Trần\u{2066}Thị\u{2069}", "U+2066"),
+        ("12345", "letter"),
+    ] {
+        let r = post(&app, "/api/v1/dossiers", Some(&p.clerk), filing(name)).await;
+        assert_eq!(field(&r), "applicant.name", "{name:?}");
+        assert!(r.text.contains(why), "{name:?}: {}", r.text);
+    }
+    let r = patch(
+        &app,
+        &format!("/api/v1/offices/{}", p.commune.id),
+        Some(&p.admin),
+        json!({"name": "Xã \u{200F}Tân Phú"}),
+    )
+    .await;
+    assert_eq!(field(&r), "name");
+    // One dossier, the first: nothing else was stored.
+    let r = get(&app, "/api/v1/dossiers", Some(&p.clerk)).await;
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text
+    );
+}

@@ -8,7 +8,9 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{clean_text, fail_if_any, into_page, page_size, resource, to_uuid, utc, Page};
+use super::{
+    clean_name, clean_text, fail_if_any, into_page, page_size, resource, to_uuid, utc, Page,
+};
 use crate::auth::{Actor, Scope};
 use crate::db::{self, dossiers::DossierRow, dossiers::EventRow, AnyConnection};
 use crate::domain::account::Role;
@@ -33,7 +35,7 @@ pub struct ApplicantInput {
         example = "Nguyễn Văn An",
         min_length = 1,
         max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*[^\s\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB][^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*$"
     )]
     pub name: String,
     /// Citizen ID (CCCD): 12 digits.
@@ -50,7 +52,7 @@ pub struct ApplicantInput {
     pub email: Option<String>,
     #[schema(
         max_length = 500,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*[^\s\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB][^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*$"
     )]
     pub address: Option<String>,
 }
@@ -154,7 +156,7 @@ pub struct EventRequest {
     /// `refuse`, `withdraw`, `stop`, `reschedule`.
     #[schema(
         max_length = 2000,
-        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$"
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*[^\s\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*$"
     )]
     pub reason: Option<String>,
     /// `reschedule`: the new appointment, a working day after the due date.
@@ -370,14 +372,8 @@ fn validate_applicant(errors: &mut Vec<FieldError>, a: &ApplicantInput) -> Appli
     if email.as_deref().is_some_and(|e| !email_ok(e)) {
         field_error("email", "not an e-mail address");
     }
-    let address = optional(&a.address);
-    if address
-        .as_deref()
-        .is_some_and(|v| v.chars().count() > 500 || v.chars().any(char::is_control))
-    {
-        field_error("address", "at most 500 characters, no control characters");
-    }
-    let name = clean_text(errors, "applicant.name", &a.name, 200);
+    let address = optional(&a.address).map(|v| clean_text(errors, "applicant.address", &v, 500));
+    let name = clean_name(errors, "applicant.name", &a.name);
     ApplicantInput {
         name,
         id_number,

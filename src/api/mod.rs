@@ -22,7 +22,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::domain::dates;
+use crate::domain::{dates, text};
 use crate::error::{problem_response, ApiError, FieldError};
 
 /// A page of a list, with the cursor for the next page (`null` on the last page).
@@ -77,30 +77,52 @@ pub fn into_page<R, T>(
     }
 }
 
-/// Trims a free-text field and checks it: not empty, no control characters, bounded.
+/// Trims a free-text field, composes it (NFC) and checks it: not empty, bounded, no
+/// control characters, nothing invisible or direction-changing.
 pub fn clean_text(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: &str,
     max_chars: usize,
 ) -> String {
-    let trimmed = value.trim();
-    let message = if trimmed.is_empty() {
-        Some("must not be empty".to_owned())
-    } else if trimmed.chars().count() > max_chars {
-        Some(format!("must be at most {max_chars} characters"))
-    } else if trimmed.chars().any(char::is_control) {
-        Some("must not contain control characters".to_owned())
-    } else {
-        None
-    };
-    if let Some(message) = message {
+    let cleaned = text::nfc(value.trim());
+    if let Some(message) = text_problem(&cleaned, max_chars) {
         errors.push(FieldError {
             field: field.to_owned(),
             message,
         });
     }
-    trimmed.to_owned()
+    cleaned
+}
+
+/// Like [`clean_text`] for a person's name, which also holds at least one letter.
+pub fn clean_name(errors: &mut Vec<FieldError>, field: &str, value: &str) -> String {
+    let before = errors.len();
+    let name = clean_text(errors, field, value, 200);
+    if errors.len() == before && !name.chars().any(char::is_alphabetic) {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message: "a name holds at least one letter".to_owned(),
+        });
+    }
+    name
+}
+
+fn text_problem(text: &str, max_chars: usize) -> Option<String> {
+    if text.is_empty() {
+        Some("must not be empty".to_owned())
+    } else if text.chars().count() > max_chars {
+        Some(format!("must be at most {max_chars} characters"))
+    } else if text.chars().any(char::is_control) {
+        Some("must not contain control characters".to_owned())
+    } else {
+        text.chars().find(|c| text::is_invisible(*c)).map(|c| {
+            format!(
+                "must not contain invisible or direction-changing characters (U+{:04X})",
+                c as u32
+            )
+        })
+    }
 }
 
 /// A search term from a query string: trimmed, bounded, no control characters.
@@ -109,10 +131,11 @@ pub fn search_term(q: Option<&str>) -> Result<Option<String>, ApiError> {
         Some(raw) if raw.chars().count() > 100 || raw.chars().any(char::is_control) => Err(
             ApiError::field("q", "at most 100 characters, no control characters"),
         ),
+        // Composed like stored text, and without what a copy-paste can carry unseen.
         other => Ok(other
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned)),
+            .map(|q| text::nfc(q).replace(text::is_invisible, ""))
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty())),
     }
 }
 

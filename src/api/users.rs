@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    clean_text, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
+    clean_name, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
     to_uuid, utc, Page,
 };
 use crate::auth::{Actor, Scope};
@@ -59,7 +59,7 @@ pub struct CreateUser {
         example = "Nguyễn Thị Hoa",
         min_length = 1,
         max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*[^\s\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB][^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*$"
     )]
     pub full_name: String,
     pub role: Role,
@@ -75,7 +75,7 @@ pub struct UpdateUser {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*[^\s\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB][^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*$"
     )]
     pub full_name: Option<String>,
     #[schema(min_length = 8, max_length = 128)]
@@ -235,7 +235,7 @@ pub async fn create_user(
             message,
         });
     }
-    let full_name = clean_text(&mut errors, "full_name", &body.full_name, 200);
+    let full_name = clean_name(&mut errors, "full_name", &body.full_name);
     fail_if_any(errors)?;
     let role = body.role;
     let office_id = body.office_id.map(|id| id.to_string());
@@ -305,7 +305,7 @@ pub async fn update_user(
     let full_name = body
         .full_name
         .as_deref()
-        .map(|n| clean_text(&mut errors, "full_name", n, 200));
+        .map(|n| clean_name(&mut errors, "full_name", n));
     fail_if_any(errors)?;
     if id == actor.user_id
         && (body.disabled == Some(true) || body.role.is_some_and(|r| r != actor.role))

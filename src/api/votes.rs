@@ -10,6 +10,7 @@ use super::{resource, to_uuid, utc};
 use crate::auth::kiosk::KioskToken;
 use crate::db::votes::{VoteInput, VoteOutcome, VoteRow};
 use crate::domain::satisfaction::{check_cast_at, CastAtError, Rating};
+use crate::domain::text;
 use crate::error::{problem_response, ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 
@@ -125,12 +126,22 @@ fn check(
             message: "not a dossier code".into(),
         });
     }
+    // A citizen's vote is never refused for what a keyboard hid in its reason: the
+    // invisible characters go, the rest is stored composed.
     let reason = vote
         .reason
         .as_deref()
-        .map(str::trim)
+        .map(|r| {
+            text::nfc(r)
+                .replace(text::is_invisible, "")
+                .trim()
+                .to_owned()
+        })
         .filter(|r| !r.is_empty());
-    if reason.is_some_and(|r| r.chars().count() > 500 || r.chars().any(char::is_control)) {
+    if reason
+        .as_deref()
+        .is_some_and(|r| r.chars().count() > 500 || r.chars().any(char::is_control))
+    {
         errors.push(FieldError {
             field: "reason".into(),
             message: "at most 500 characters, no control characters".into(),
@@ -145,7 +156,7 @@ fn check(
         cast_at: vote.cast_at,
         dossier_code: dossier_code.map(str::to_owned),
         clerk_id: vote.clerk_id.map(|c| c.to_string()),
-        reason: reason.map(str::to_owned),
+        reason,
     })
 }
 
