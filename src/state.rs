@@ -8,7 +8,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::login_throttle::LoginThrottle;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
-use crate::config::Config;
+use crate::config::{Config, JwtSecretSource};
 use crate::db::stats_folder::StatsFolder;
 use crate::db::vote_writer::VoteWriter;
 use crate::db::{self, AnyConnection, Backend, DbError, DbPool};
@@ -39,6 +39,20 @@ pub struct AppState {
     pub started_at: Instant,
 }
 
+/// The files of this instance that hold personal data or secrets, checked at start.
+fn warn_if_shared(backend: &Backend, jwt_secret: &JwtSecretSource) {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    if let Backend::Sqlite(path) = backend {
+        let db = std::path::Path::new(path);
+        files.extend(db.parent().map(|d| d.to_path_buf()));
+        files.extend(["", "-wal", "-shm"].map(|suffix| format!("{path}{suffix}").into()));
+    }
+    if let JwtSecretSource::File(key) = jwt_secret {
+        files.push(key.into());
+    }
+    crate::private_files::warn_if_shared(files.iter().map(|f| f.as_path()));
+}
+
 impl AppState {
     /// Connects, migrates and loads keys. Fails with a message an operator can act on.
     pub fn new(config: Config) -> Result<AppState, String> {
@@ -58,6 +72,7 @@ impl AppState {
             }
         }
         let jwt = JwtKeys::load(&config.jwt_secret)?;
+        warn_if_shared(&backend, &config.jwt_secret);
         let hashing_threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);

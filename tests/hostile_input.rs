@@ -695,3 +695,35 @@ async fn names_are_composed_and_never_invisible() {
         r.text
     );
 }
+
+#[cfg(unix)]
+#[actix_web::test]
+async fn the_data_directory_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let postgres = TestDb::new();
+    let database_url = if postgres.is_postgres() {
+        postgres.url.clone()
+    } else {
+        data.join("motcua.db").to_string_lossy().into_owned()
+    };
+    let mut config = motcua::config::Config::for_tests(&database_url);
+    config.jwt_secret =
+        motcua::config::JwtSecretSource::File(data.join("jwt.key").to_string_lossy().into_owned());
+    let state = actix_web::web::Data::new(motcua::AppState::new(config).unwrap());
+    // A write, so that SQLite has its WAL and shared-memory files.
+    motcua::bootstrap_admin(&state).unwrap();
+    let mode = |name: &str| {
+        std::fs::metadata(data.join(name))
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    assert_eq!(mode(""), 0o700, "the data directory");
+    assert_eq!(mode("jwt.key"), 0o600);
+    if !postgres.is_postgres() {
+        for file in ["motcua.db", "motcua.db-wal", "motcua.db-shm"] {
+            assert_eq!(mode(file), 0o600, "{file}");
+        }
+    }
+}

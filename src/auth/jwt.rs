@@ -118,7 +118,8 @@ fn read_or_create_secret(path: &str) -> Result<Vec<u8>, String> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        crate::private_files::create_dir(dir)
+            .map_err(|e| format!("creating {}: {e}", dir.display()))?;
     }
     let mut bytes = [0u8; 48];
     rand::rng().fill_bytes(&mut bytes);

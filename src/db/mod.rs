@@ -99,12 +99,14 @@ pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
         }
         #[cfg(feature = "sqlite")]
         Backend::Sqlite(path) => {
-            if let Some(dir) = std::path::Path::new(path).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        DbError::Connection(format!("creating {}: {e}", dir.display()))
-                    })?;
-                }
+            let file = std::path::Path::new(path);
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                crate::private_files::create_dir(dir)
+                    .map_err(|e| DbError::Connection(format!("creating {}: {e}", dir.display())))?;
+            }
+            if path != ":memory:" && !path.starts_with("file:") {
+                crate::private_files::create_file(file)
+                    .map_err(|e| DbError::Connection(format!("creating {path}: {e}")))?;
             }
             let mut conn = diesel::SqliteConnection::establish(path)
                 .map_err(|e| DbError::Connection(e.to_string()))?;
