@@ -727,3 +727,40 @@ async fn the_data_directory_and_its_files_are_private() {
         }
     }
 }
+
+#[actix_web::test]
+async fn an_apology_letter_cannot_promise_a_date_decades_away() {
+    let p = province();
+    let app = actix_web::test::init_service(build_app(p.env.state.clone())).await;
+    let r = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&p.clerk),
+        filing("Nguyễn Văn A"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let due: chrono::NaiveDate = r.body["due_date"].as_str().unwrap().parse().unwrap();
+    let events = format!("/api/v1/dossiers/{}/events", r.body["id"].as_str().unwrap());
+    let reschedule = |date: chrono::NaiveDate| json!({"type": "reschedule", "reason": "chờ xác minh", "new_appointment_date": date});
+    let r = post(
+        &app,
+        &events,
+        Some(&p.clerk),
+        reschedule(chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap()),
+    )
+    .await;
+    assert_eq!(field(&r), "new_appointment_date");
+    assert!(r.text.contains("a year after the due date"), "{}", r.text);
+    // Within the year: the first working day a month after the due date.
+    let calendar = p
+        .env
+        .state
+        .calendar
+        .load(&mut p.env.conn(), Default::default())
+        .unwrap();
+    let month_later = calendar.next_working_day(due + chrono::Days::new(30));
+    let r = post(&app, &events, Some(&p.clerk), reschedule(month_later)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["appointment_date"], json!(month_later));
+}

@@ -402,9 +402,9 @@ fn event_error(err: EventError) -> ApiError {
         EventError::TooLateToReschedule { .. } => {
             ApiError::Conflict("too_late_to_reschedule", detail)
         }
-        EventError::AppointmentNotAfterDueDate { .. } | EventError::AppointmentNotWorkingDay => {
-            ApiError::field("new_appointment_date", detail)
-        }
+        EventError::AppointmentNotAfterDueDate { .. }
+        | EventError::AppointmentNotWorkingDay
+        | EventError::AppointmentTooFar { .. } => ApiError::field("new_appointment_date", detail),
         EventError::TimeOutOfOrder { .. }
         | EventError::TimeInFuture
         | EventError::TooFarBack { .. }

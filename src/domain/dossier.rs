@@ -105,6 +105,11 @@ pub enum EventError {
         due_date: NaiveDate,
     },
     AppointmentNotWorkingDay,
+    /// An apology letter postpones by weeks or months, not for ever: what the citizen
+    /// is told must stay a real date.
+    AppointmentTooFar {
+        latest: NaiveDate,
+    },
     /// Back-entry: an event cannot precede the previous one or lie in the future.
     TimeOutOfOrder {
         previous: DateTime<Utc>,
@@ -140,6 +145,9 @@ impl std::fmt::Display for EventError {
                 write!(f, "the new appointment must be after the due date {due_date}")
             }
             EventError::AppointmentNotWorkingDay => write!(f, "the new appointment must be a working day"),
+            EventError::AppointmentTooFar { latest } => {
+                write!(f, "the new appointment must be on or before {latest}, a year after the due date")
+            }
             EventError::TimeOutOfOrder { previous } => {
                 write!(f, "the event cannot be dated before the previous one ({previous})")
             }
@@ -153,6 +161,9 @@ impl std::fmt::Display for EventError {
         }
     }
 }
+
+/// How far past the due date an apology letter may set the new appointment.
+const MAX_POSTPONEMENT_DAYS: u64 = 365;
 
 /// Clock skew tolerated between a client's "now" and ours.
 const FUTURE_TOLERANCE_SECONDS: i64 = 60;
@@ -307,6 +318,10 @@ pub fn apply(
                 if *new_appointment_date <= due_date {
                     return Err(EventError::AppointmentNotAfterDueDate { due_date });
                 }
+                let latest = due_date + chrono::Days::new(MAX_POSTPONEMENT_DAYS);
+                if *new_appointment_date > latest {
+                    return Err(EventError::AppointmentTooFar { latest });
+                }
             }
             if !calendar.is_working_day(*new_appointment_date) {
                 return Err(EventError::AppointmentNotWorkingDay);
@@ -450,6 +465,22 @@ mod tests {
         assert_eq!(
             check_event_time(at(11, 0), None, now),
             Err(EventError::TimeInFuture)
+        );
+    }
+
+    #[test]
+    fn a_new_appointment_is_at_most_a_year_after_the_due_date() {
+        let state = received();
+        let reschedule = |y, m, d| Event::Reschedule {
+            new_appointment_date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        };
+        // Due Thursday 5/3/2026: Friday 5/3/2027 is the last day allowed.
+        assert!(apply(&state, &reschedule(2027, 3, 5), at(2, 3), &calendar()).is_ok());
+        assert_eq!(
+            apply(&state, &reschedule(2027, 3, 8), at(2, 3), &calendar()),
+            Err(EventError::AppointmentTooFar {
+                latest: NaiveDate::from_ymd_opt(2027, 3, 5).unwrap()
+            })
         );
     }
 
