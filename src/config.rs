@@ -25,6 +25,10 @@ pub struct Config {
     pub login_limit_per_account: u32,
     pub login_window: Duration,
     pub max_body_bytes: usize,
+    /// The longest a request body may take to arrive.
+    pub body_timeout: Duration,
+    /// Open client connections at most (each holds a file descriptor).
+    pub max_connections: usize,
     pub log_json: bool,
     pub office_hours: OfficeHours,
     pub public_lookups_per_minute: u32,
@@ -109,6 +113,8 @@ impl Config {
             login_limit_per_account: parsed("MOTCUA_LOGIN_LIMIT_PER_ACCOUNT", 10)?,
             login_window: Duration::from_secs(parsed("MOTCUA_LOGIN_WINDOW_SECONDS", 60)?),
             max_body_bytes: parsed("MOTCUA_MAX_BODY_BYTES", 256 * 1024)?,
+            body_timeout: Duration::from_secs(parsed("MOTCUA_BODY_TIMEOUT_SECONDS", 15)?.max(1)),
+            max_connections: parsed("MOTCUA_MAX_CONNECTIONS", 1024)?.max(2),
             log_json: var("MOTCUA_LOG_FORMAT").is_some_and(|f| f == "json"),
             office_hours: match var("MOTCUA_OFFICE_HOURS") {
                 Some(v) => parse_office_hours(&v)?,
@@ -154,6 +160,8 @@ impl Config {
             login_limit_per_account: 1000,
             login_window: Duration::from_secs(60),
             max_body_bytes: 256 * 1024,
+            body_timeout: Duration::from_secs(15),
+            max_connections: 1024,
             log_json: false,
             office_hours: OfficeHours::default(),
             public_lookups_per_minute: 1000,

@@ -48,6 +48,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The body did not arrive within the deadline; the connection is closed.
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("service unavailable")]
@@ -122,6 +125,12 @@ impl ApiError {
                 "Payload too large",
                 detail.clone(),
             ),
+            RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "Request timeout",
+                "the request body took too long to arrive".to_owned(),
+            ),
             UnsupportedMediaType(detail) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
@@ -180,6 +189,11 @@ impl ResponseError for ApiError {
             _ => Vec::new(),
         };
         let mut response = problem_response(status, code, title, detail, errors);
+        if let ApiError::RequestTimeout = self {
+            response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+        }
         if let ApiError::TooManyRequests { retry_after_secs } = self {
             response.headers_mut().insert(
                 header::RETRY_AFTER,

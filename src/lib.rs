@@ -19,7 +19,7 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{web, App, HttpResponse};
+use actix_web::{web, App, HttpResponse, HttpServer};
 use chrono::Utc;
 use futures_util::FutureExt;
 use rand::Rng;
@@ -51,6 +51,7 @@ pub fn build_app(
     >,
 > {
     let max_body = state.config.max_body_bytes;
+    let body_timeout = state.config.body_timeout;
     App::new()
         .app_data(state)
         .app_data(
@@ -74,6 +75,10 @@ pub fn build_app(
         )
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(api::not_found))
+        .wrap_fn(move |mut req, srv| {
+            api::body_deadline::apply(&mut req, body_timeout);
+            srv.call(req)
+        })
         .wrap_fn(|req, srv| {
             let started = Instant::now();
             let request_id = req
@@ -104,6 +109,34 @@ pub fn build_app(
                 Ok(response)
             })
         })
+}
+
+/// Serves the API on `bind` (returned with the addresses it listens on) with the limits
+/// that protect it from slow or too many clients: headers within 5 s, bodies within
+/// `body_timeout` (see [`api::body_deadline`]), at most `max_connections` open at once
+/// (further clients wait in the listen backlog), idle keep-alive connections closed
+/// after 5 s.
+pub fn serve_api(
+    state: web::Data<AppState>,
+    bind: &str,
+) -> std::io::Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>)> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let config = &state.config;
+    let max_connections = (config.max_connections / workers).max(1);
+    // Database work runs on blocking threads; more than the pool has connections
+    // would only wait for one (and each idle thread keeps memory).
+    let blocking_threads = config.pool_size as usize;
+    let server = HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .max_connections(max_connections)
+        .client_request_timeout(std::time::Duration::from_secs(5))
+        .keep_alive(std::time::Duration::from_secs(5))
+        // Finish in-flight requests on SIGTERM / Ctrl-C before exiting.
+        .shutdown_timeout(30)
+        .worker_max_blocking_threads(blocking_threads)
+        .bind(bind)?;
+    let addresses = server.addrs();
+    Ok((server.run(), addresses))
 }
 
 /// The application of `MOTCUA_METRICS_BIND`: `/metrics` without a token, nothing else.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use actix_web::{web, HttpServer};
 use motcua::config::Config;
 use motcua::domain::account::Role;
-use motcua::{bootstrap_admin, build_app, db, metrics_app, openapi_json, telemetry, AppState};
+use motcua::{bootstrap_admin, db, metrics_app, openapi_json, serve_api, telemetry, AppState};
 
 const USAGE: &str =
     "usage: motcua [serve | migrate | openapi | recount | create-user USERNAME ROLE [OFFICE_CODE]
@@ -160,9 +160,6 @@ fn seed_demo(config: Config, args: &[String]) -> Result<(), String> {
 
 fn serve(config: Config) -> Result<(), String> {
     let bind = config.bind.clone();
-    // Database work runs on blocking threads; more than the pool has connections
-    // would only wait for one (and each idle thread keeps memory).
-    let blocking_threads = config.pool_size as usize;
     let state = AppState::new(config)?;
     bootstrap_admin(&state)?;
     let state = web::Data::new(state);
@@ -170,13 +167,8 @@ fn serve(config: Config) -> Result<(), String> {
     let metrics_bind = state.config.metrics_bind.clone();
     actix_web::rt::System::new().block_on(async move {
         let metrics_state = state.clone();
-        let api = HttpServer::new(move || build_app(state.clone()))
-            .bind(&bind)
-            .map_err(|e| format!("cannot listen on {bind}: {e}"))?
-            // Finish in-flight requests on SIGTERM / Ctrl-C before exiting.
-            .shutdown_timeout(30)
-            .worker_max_blocking_threads(blocking_threads)
-            .run();
+        let (api, _) =
+            serve_api(state, &bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         let Some(metrics_bind) = metrics_bind else {
             return api.await.map_err(|e| e.to_string());
         };

@@ -764,3 +764,70 @@ async fn an_apology_letter_cannot_promise_a_date_decades_away() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["appointment_date"], json!(month_later));
 }
+
+/// What a raw HTTP/1.1 exchange on `addr` got back within `wait`: the client writes
+/// `head`, then trickles one byte of body every 200 ms.
+fn trickle(addr: std::net::SocketAddr, head: &str, wait: std::time::Duration) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while started.elapsed() < wait {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            Err(_) => {
+                if answer.is_empty() && stream.write_all(b" ").is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[actix_web::test]
+async fn a_trickled_body_is_cut_off_and_the_service_keeps_answering() {
+    let p = province_with(|c| c.body_timeout = std::time::Duration::from_secs(1));
+    let (server, addrs) = motcua::serve_api(p.env.state.clone(), "127.0.0.1:0").unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let addr = addrs[0];
+    let login =
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: motcua\r\nContent-Type: application/json\r\n\
+                 Content-Length: 500\r\n\r\n{\"username\": \"an.clerk\", ";
+    let answers = actix_web::rt::task::spawn_blocking(move || {
+        let tricklers: Vec<_> = (0..8)
+            .map(|_| {
+                std::thread::spawn(move || trickle(addr, login, std::time::Duration::from_secs(20)))
+            })
+            .collect();
+        // Meanwhile others are served.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let health = trickle(
+            addr,
+            "GET /health HTTP/1.1\r\nHost: motcua\r\nConnection: close\r\n\r\n",
+            std::time::Duration::from_secs(5),
+        );
+        let cut: Vec<String> = tricklers.into_iter().map(|t| t.join().unwrap()).collect();
+        (health, cut)
+    })
+    .await
+    .unwrap();
+    handle.stop(false).await;
+    assert!(answers.0.starts_with("HTTP/1.1 200"), "{}", answers.0);
+    for answer in answers.1 {
+        // Cut off long before the 500 bytes could have arrived at 5 bytes a second.
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("request_timeout"), "{answer}");
+        assert!(
+            answer.to_lowercase().contains("connection: close"),
+            "{answer}"
+        );
+    }
+}

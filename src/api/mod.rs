@@ -2,6 +2,7 @@
 //! persist; they stay thin.
 
 pub mod auth;
+pub mod body_deadline;
 pub mod calendar;
 pub mod dossiers;
 pub mod hardening;
@@ -209,6 +210,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
         E::ContentType => {
             ApiError::UnsupportedMediaType("send the body as application/json".to_owned())
         }
+        E::Payload(e) if body_deadline::expired(e) => ApiError::RequestTimeout,
         E::Deserialize(e) if e.is_data() => ApiError::field("body", e.to_string()),
         E::Deserialize(e) => ApiError::BadRequest {
             code: "malformed_json",
