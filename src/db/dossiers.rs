@@ -2,7 +2,6 @@
 //! between a stored dossier and the domain's [`DossierState`].
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -283,21 +282,18 @@ pub fn next_sequence(
     if bump(conn)? == 0 {
         // First dossier of the day here. A concurrent first insert makes ours fail: the
         // savepoint keeps the transaction usable on PostgreSQL, then we bump theirs.
-        conn.batch_execute("SAVEPOINT dossier_sequence")?;
-        let inserted = diesel::insert_into(dossier_sequences::table)
-            .values((
-                dossier_sequences::office_id.eq(office_id),
-                dossier_sequences::day.eq(day),
-                dossier_sequences::last_value.eq(1),
-            ))
-            .execute(conn);
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(dossier_sequences::table)
+                .values((
+                    dossier_sequences::office_id.eq(office_id),
+                    dossier_sequences::day.eq(day),
+                    dossier_sequences::last_value.eq(1),
+                ))
+                .execute(conn)
+        });
         match inserted {
-            Ok(_) => {
-                conn.batch_execute("RELEASE SAVEPOINT dossier_sequence")?;
-                return Ok(1);
-            }
+            Ok(_) => return Ok(1),
             Err(e) if is_unique_violation(&e) => {
-                conn.batch_execute("ROLLBACK TO SAVEPOINT dossier_sequence")?;
                 bump(conn)?;
             }
             Err(e) => return Err(e),

@@ -305,7 +305,8 @@ where
 static SQLITE_WRITER: writer_queue::WriterQueue = writer_queue::WriterQueue::new();
 
 /// Runs `f` in a transaction of the given kind: commits when `f` returns `Ok`, rolls
-/// back otherwise or on panic. `f` must not open a transaction of its own.
+/// back otherwise or on panic. Through diesel's transaction manager, so that
+/// `conn.transaction(..)` inside `f` is a savepoint.
 pub fn transaction<T, E>(
     conn: &mut AnyConnection,
     kind: TxKind,
@@ -314,6 +315,10 @@ pub fn transaction<T, E>(
 where
     E: From<DieselError>,
 {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <AnyConnection as Connection>::TransactionManager;
+
+    /// Rolls back a transaction that `f` left by panicking.
     struct RollbackGuard<'a> {
         conn: &'a mut AnyConnection,
         done: bool,
@@ -324,36 +329,78 @@ where
     impl Drop for RollbackGuard<'_> {
         fn drop(&mut self) {
             if !self.done {
-                let _ = self.conn.batch_execute("ROLLBACK");
+                let _ = Manager::rollback_transaction(self.conn);
             }
         }
     }
 
-    let begin = match (&*conn, kind) {
-        #[cfg(feature = "sqlite")]
-        (AnyConnection::Sqlite(_), TxKind::Write | TxKind::SnapshotWrite) => "BEGIN IMMEDIATE",
-        #[cfg(feature = "postgres")]
-        (AnyConnection::Postgres(_), TxKind::Write) => "BEGIN",
-        #[cfg(feature = "postgres")]
-        (AnyConnection::Postgres(_), TxKind::SnapshotWrite) => {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ"
-        }
-    };
     #[cfg(feature = "sqlite")]
     // Every SQLite transaction here writes: it waits for its turn.
     let writer = matches!(&*conn, AnyConnection::Sqlite(_)).then(|| SQLITE_WRITER.wait_turn());
-    conn.batch_execute(begin)?;
+    match (&mut *conn, kind) {
+        // Take the write lock up front, so a read-then-write never fails half-way.
+        #[cfg(feature = "sqlite")]
+        (AnyConnection::Sqlite(c), _) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        #[cfg(feature = "postgres")]
+        (AnyConnection::Postgres(c), TxKind::Write) => {
+            AnsiTransactionManager::begin_transaction(c)?
+        }
+        #[cfg(feature = "postgres")]
+        (AnyConnection::Postgres(c), TxKind::SnapshotWrite) => {
+            AnsiTransactionManager::begin_transaction_sql(
+                c,
+                "BEGIN ISOLATION LEVEL REPEATABLE READ",
+            )?
+        }
+    }
     let mut guard = RollbackGuard {
         conn,
         done: false,
         #[cfg(feature = "sqlite")]
         _writer: writer,
     };
-    let value = f(guard.conn)?;
-    guard.conn.batch_execute("COMMIT")?;
+    let result = f(guard.conn);
     guard.done = true;
-    Ok(value)
+    match result {
+        Ok(value) => {
+            Manager::commit_transaction(guard.conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            Manager::rollback_transaction(guard.conn)?;
+            Err(e)
+        }
+    }
 }
+
+/// Inserts many rows (`&[Row]`) into a table, inside the caller's transaction: 500 per
+/// statement on PostgreSQL; on SQLite one prepared insert reused row after row
+/// (diesel's multi-row insert there opens a transaction of its own, and single
+/// inserts inside one transaction are as fast).
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl as _;
+        let rows = $rows;
+        match $conn {
+            #[cfg(feature = "postgres")]
+            $crate::db::AnyConnection::Postgres(c) => {
+                for chunk in rows.chunks(500) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
+            #[cfg(feature = "sqlite")]
+            $crate::db::AnyConnection::Sqlite(c) => {
+                for row in rows {
+                    diesel::insert_into($table).values(row).execute(c)?;
+                }
+            }
+        }
+        diesel::QueryResult::Ok(())
+    }};
+}
+pub(crate) use insert_all;
 
 /// True when the error is a unique-constraint violation (the portable "upsert").
 pub fn is_unique_violation(err: &DieselError) -> bool {

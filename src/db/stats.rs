@@ -688,28 +688,8 @@ fn compare_scope(
     Ok(())
 }
 
-/// Many new rollup rows: a thousand per statement on PostgreSQL; one prepared insert
-/// each on SQLite (diesel's batch insert there opens a transaction of its own).
 fn insert_rollups(conn: &mut AnyConnection, rows: &[RollupRow]) -> QueryResult<()> {
-    match conn {
-        #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => {
-            for chunk in rows.chunks(1_000) {
-                diesel::insert_into(stats_rollups::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
-        #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => {
-            for row in rows {
-                diesel::insert_into(stats_rollups::table)
-                    .values(row)
-                    .execute(c)?;
-            }
-        }
-    }
-    Ok(())
+    super::insert_all!(conn, stats_rollups::table, rows)
 }
 
 /// Whether the rollups must be built from scratch: dossiers were received but nothing

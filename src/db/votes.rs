@@ -39,25 +39,9 @@ pub fn insert(conn: &mut AnyConnection, row: &VoteRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Many rows (fixtures and imports), inside the caller's transaction. PostgreSQL takes
-/// a few hundred per statement; on SQLite, diesel's batch insert opens a transaction of
-/// its own, and single inserts inside one transaction are as fast.
+/// Many rows (a vote group, fixtures), inside the caller's transaction.
 pub fn insert_many(conn: &mut AnyConnection, rows: &[VoteRow]) -> QueryResult<()> {
-    match conn {
-        #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => {
-            for chunk in rows.chunks(500) {
-                diesel::insert_into(votes::table).values(chunk).execute(c)?;
-            }
-        }
-        #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(_) => {
-            for row in rows {
-                insert(conn, row)?;
-            }
-        }
-    }
-    Ok(())
+    super::insert_all!(conn, votes::table, rows)
 }
 
 pub fn dossier_rated(conn: &mut AnyConnection, dossier_id: &str) -> QueryResult<bool> {
@@ -231,25 +215,18 @@ pub fn record_group(
     now: chrono::DateTime<chrono::Utc>,
     repeat_guard: chrono::Duration,
 ) -> QueryResult<Vec<Vec<VoteOutcome>>> {
-    use diesel::connection::SimpleConnection;
-    conn.batch_execute("SAVEPOINT votes")?;
-    let outcomes = match record_together(conn, requests, now, repeat_guard) {
-        Ok(outcomes) => {
-            conn.batch_execute("RELEASE SAVEPOINT votes")?;
-            outcomes
-        }
-        Err(e) if super::is_unique_violation(&e) => {
-            conn.batch_execute("ROLLBACK TO SAVEPOINT votes; RELEASE SAVEPOINT votes")?;
-            requests
-                .iter()
-                .map(|r| {
-                    r.votes
-                        .iter()
-                        .map(|vote| record(conn, r.kiosk_id, r.office_id, vote, now, repeat_guard))
-                        .collect::<QueryResult<Vec<_>>>()
-                })
-                .collect::<QueryResult<Vec<_>>>()?
-        }
+    let together = conn.transaction(|conn| record_together(conn, requests, now, repeat_guard));
+    let outcomes = match together {
+        Ok(outcomes) => outcomes,
+        Err(e) if super::is_unique_violation(&e) => requests
+            .iter()
+            .map(|r| {
+                r.votes
+                    .iter()
+                    .map(|vote| record(conn, r.kiosk_id, r.office_id, vote, now, repeat_guard))
+                    .collect::<QueryResult<Vec<_>>>()
+            })
+            .collect::<QueryResult<Vec<_>>>()?,
         Err(e) => return Err(e),
     };
     let stale = now.naive_utc() - chrono::Duration::seconds(LAST_USED_PRECISION_SECONDS);
@@ -320,7 +297,8 @@ fn record_together(
 }
 
 /// Records one vote inside the caller's transaction, under a savepoint so that a
-/// refused vote never spoils the others of the batch.
+/// vote that collides with a concurrent writer never spoils the others of the batch
+/// (a refused vote writes nothing).
 fn record(
     conn: &mut AnyConnection,
     kiosk_id: &str,
@@ -329,21 +307,11 @@ fn record(
     now: chrono::DateTime<chrono::Utc>,
     repeat_guard: chrono::Duration,
 ) -> QueryResult<VoteOutcome> {
-    use diesel::connection::SimpleConnection;
-    conn.batch_execute("SAVEPOINT vote")?;
-    let result = record_unguarded(conn, kiosk_id, office_id, input, now, repeat_guard);
+    let result = conn
+        .transaction(|conn| record_unguarded(conn, kiosk_id, office_id, input, now, repeat_guard));
     match result {
-        Ok(VoteOutcome::Created(row)) => {
-            conn.batch_execute("RELEASE SAVEPOINT vote")?;
-            Ok(VoteOutcome::Created(row))
-        }
-        Ok(other) => {
-            conn.batch_execute("ROLLBACK TO SAVEPOINT vote; RELEASE SAVEPOINT vote")?;
-            Ok(other)
-        }
         Err(e) if super::is_unique_violation(&e) => {
             // Another instance stored the same id (or a vote for the same dossier) first.
-            conn.batch_execute("ROLLBACK TO SAVEPOINT vote; RELEASE SAVEPOINT vote")?;
             Ok(match find(conn, &input.id)? {
                 Some(existing) => compare_existing(existing, &input.content_hash(kiosk_id)),
                 None => refused(
@@ -353,10 +321,7 @@ fn record(
                 ),
             })
         }
-        Err(e) => {
-            conn.batch_execute("ROLLBACK TO SAVEPOINT vote; RELEASE SAVEPOINT vote")?;
-            Err(e)
-        }
+        other => other,
     }
 }
 

@@ -196,23 +196,18 @@ pub fn seed(pool: &db::DbPool, options: &SeedOptions) -> Result<SeedReport, Stri
     indexed?;
     let sequences = drawn.sequences;
     db::write_tx(conn, |conn| {
-        for chunk in sequences.chunks(500) {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|(office, day, last)| {
-                    (
-                        db::schema::dossier_sequences::office_id.eq(office),
-                        db::schema::dossier_sequences::day.eq(day),
-                        db::schema::dossier_sequences::last_value.eq(last),
-                    )
-                })
-                .collect();
-            for row in rows {
-                diesel::insert_into(db::schema::dossier_sequences::table)
-                    .values(row)
-                    .execute(conn)?;
-            }
-        }
+        use db::schema::dossier_sequences as s;
+        let rows: Vec<_> = sequences
+            .iter()
+            .map(|(office, day, last)| {
+                (
+                    s::office_id.eq(office),
+                    s::day.eq(day),
+                    s::last_value.eq(last),
+                )
+            })
+            .collect();
+        db::insert_all!(&mut *conn, s::table, &rows)?;
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(|e| e.to_string())?;
