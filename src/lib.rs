@@ -219,7 +219,7 @@ pub fn create_user(
         username: username.to_owned(),
         password_hash: hash_password_blocking(password),
         full_name: full_name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         office_id: office_id.map(str::to_owned),
         disabled: false,
         created_at: now,

@@ -44,8 +44,8 @@ fn desk() -> Desk {
                 name: name.into(),
                 field: "Hộ tịch".into(),
                 deadline_value: value,
-                deadline_unit: unit.into(),
-                online_level: "full".into(),
+                deadline_unit: motcua::domain::procedure::DeadlineUnit::parse(unit).unwrap(),
+                online_level: motcua::domain::procedure::OnlineLevel::Full,
                 fee: None,
                 created_at: now,
                 updated_at: now,
@@ -760,7 +760,7 @@ async fn the_calendar_tells_why() {
     );
     let holiday = motcua::db::calendar::ExceptionRow {
         day: monday,
-        kind: "holiday".to_owned(),
+        kind: motcua::domain::calendar::ExceptionKind::Holiday,
         name: "Nghỉ bù".to_owned(),
         provisional: false,
         updated_at: chrono::Utc::now().naive_utc(),

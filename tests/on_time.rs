@@ -50,8 +50,8 @@ fn add_procedure(env: &TestEnv, code: &str, name: &str, field: &str, value: i32,
             name: name.into(),
             field: field.into(),
             deadline_value: value,
-            deadline_unit: unit.into(),
-            online_level: "full".into(),
+            deadline_unit: motcua::domain::procedure::DeadlineUnit::parse(unit).unwrap(),
+            online_level: motcua::domain::procedure::OnlineLevel::Full,
             fee: None,
             created_at: now,
             updated_at: now,
@@ -355,7 +355,7 @@ fn direct(
         };
         let ended = state.ended_at.map(local_date);
         let due = state.due_date.unwrap();
-        let verdict = state.verdict.map(motcua::db::dossiers::verdict_str);
+        let verdict = state.verdict.map(motcua::domain::deadline::Verdict::as_str);
         let mut bump = |k: &'static str| *c.entry(k).or_default() += 1;
         if received < from && ended.is_none_or(|e| e >= from) {
             bump("carried_over");

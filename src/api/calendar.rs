@@ -127,8 +127,8 @@ pub fn recompute_open_dossiers(
                 dossier_id: row.id.clone(),
                 version: row.version,
                 event_type: "deadline_recomputed".to_owned(),
-                from_status: Some(row.status.clone()),
-                to_status: row.status.clone(),
+                from_status: Some(row.status),
+                to_status: row.status,
                 actor_id: Some(actor_id.to_owned()),
                 at: now.naive_utc(),
                 recorded_at: now.naive_utc(),
@@ -186,7 +186,7 @@ pub async fn put_exception(
             let why = format!(
                 "calendar changed: {} is now {} ({})",
                 day,
-                db::calendar::kind_str(stored.kind),
+                stored.kind.as_str(),
                 stored.name
             );
             recompute_open_dossiers(conn, &calendar, &actor.user_id, &why)
@@ -228,7 +228,8 @@ pub async fn delete_exception(
             let calendar = db::calendar::load(conn, hours)?;
             let why = format!(
                 "calendar changed: {day} is no longer {} ({})",
-                old.kind, old.name
+                old.kind.as_str(),
+                old.name
             );
             recompute_open_dossiers(conn, &calendar, &actor.user_id, &why)
         })

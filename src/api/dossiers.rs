@@ -502,8 +502,7 @@ pub async fn create_dossier(
                 InitialStatus::Received => Status::Received,
                 InitialStatus::Submitted => Status::Submitted,
             };
-            let unit = crate::domain::procedure::DeadlineUnit::parse(&procedure.deadline_unit)
-                .ok_or_else(|| ApiError::Internal("unknown deadline unit".to_owned()))?;
+            let unit = procedure.deadline_unit;
             let domain_state = DossierState::filed(
                 status,
                 body.channel,
@@ -710,8 +709,8 @@ pub async fn post_event(
                     dossier_id: row.id.clone(),
                     version: row.version,
                     event_type: body.event_type.as_str().to_owned(),
-                    from_status: Some(before.status.as_str().to_owned()),
-                    to_status: after.status.as_str().to_owned(),
+                    from_status: Some(before.status),
+                    to_status: after.status,
                     actor_id: Some(actor.user_id.clone()),
                     at: at.naive_utc(),
                     recorded_at: now.naive_utc(),
@@ -757,12 +756,10 @@ pub async fn list_dossiers(
     let mut filter = db::dossiers::DossierFilter {
         offices: None,
         office_id: query.office_id.map(|o| o.to_string()),
-        status: query.status.map(|s| s.as_str().to_owned()),
+        status: query.status,
         procedure_id: query.procedure_id.map(|p| p.to_string()),
         field,
-        verdict: query
-            .verdict
-            .map(|v| db::dossiers::verdict_str(v).to_owned()),
+        verdict: query.verdict,
         overdue_before: query.overdue.filter(|o| *o).map(|_| local_date(Utc::now())),
         received_from: received_from.map(day_start),
         received_to: received_to.and_then(|d| d.succ_opt()).map(day_start),
@@ -825,8 +822,8 @@ pub async fn list_events(
         .map(|e| EventView {
             id: to_uuid(&e.id),
             version: e.version,
-            from_status: e.from_status.as_deref().and_then(Status::parse),
-            to_status: Status::parse(&e.to_status).unwrap_or(Status::Received),
+            from_status: e.from_status,
+            to_status: e.to_status,
             actor_id: e.actor_id.as_deref().map(to_uuid),
             at: utc(e.at),
             recorded_at: utc(e.recorded_at),

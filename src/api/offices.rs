@@ -35,7 +35,7 @@ impl From<OfficeRow> for OfficeView {
     fn from(row: OfficeRow) -> OfficeView {
         OfficeView {
             id: to_uuid(&row.id),
-            level: OfficeLevel::parse(&row.level).unwrap_or(OfficeLevel::Commune),
+            level: row.level,
             parent_id: row.parent_id.as_deref().map(to_uuid),
             code: row.code,
             name: row.name,
@@ -128,7 +128,7 @@ pub async fn list_offices(
     let limit = page_size(query.limit)?;
     let mut filter = db::offices::OfficeFilter {
         parent_id: query.parent_id.map(|id| id.to_string()),
-        level: query.level.map(|l| l.as_str().to_owned()),
+        level: query.level,
         q: search_term(query.q.as_deref())?,
         within_path: None,
         after_code: decode_cursor(query.cursor.as_deref())?,
@@ -190,12 +190,7 @@ fn place(
             .min(),
         None => None,
     };
-    let parent_info = parent.as_ref().map(|p| {
-        (
-            OfficeLevel::parse(&p.level).unwrap_or(OfficeLevel::Commune),
-            p.path.as_str(),
-        )
-    });
+    let parent_info = parent.as_ref().map(|p| (p.level, p.path.as_str()));
     check_placement(
         level,
         parent_info,
@@ -264,7 +259,7 @@ pub async fn create_office(
                 id,
                 code,
                 name,
-                level: level.as_str().to_owned(),
+                level,
                 parent_id,
                 created_at: now,
                 updated_at: now,
@@ -329,7 +324,7 @@ pub async fn update_office(
                 row.code = code;
             }
             if let Some(level) = body.level {
-                row.level = level.as_str().to_owned();
+                row.level = level;
             }
             if let Some(parent_id) = parent_id {
                 row.parent_id = parent_id;
@@ -337,8 +332,7 @@ pub async fn update_office(
             if let Some(opened_on) = opened_on {
                 row.opened_on = opened_on;
             }
-            let level = OfficeLevel::parse(&row.level).unwrap_or(OfficeLevel::Commune);
-            let parent = place(conn, level, row.parent_id.as_deref(), Some(&old))?;
+            let parent = place(conn, row.level, row.parent_id.as_deref(), Some(&old))?;
             row.path = child_path(parent.as_ref().map(|p| p.path.as_str()), &row.id);
             row.updated_at = Utc::now().naive_utc();
             db::offices::update(conn, &row, &old.path).map_err(code_taken)?;

@@ -50,9 +50,9 @@ impl From<ProcedureRow> for ProcedureView {
             id: to_uuid(&row.id),
             deadline: Deadline {
                 value: row.deadline_value,
-                unit: DeadlineUnit::parse(&row.deadline_unit).unwrap_or(DeadlineUnit::WorkingDays),
+                unit: row.deadline_unit,
             },
-            online_level: OnlineLevel::parse(&row.online_level).unwrap_or(OnlineLevel::None),
+            online_level: row.online_level,
             code: row.code,
             name: row.name,
             field: row.field,
@@ -197,7 +197,7 @@ pub async fn list_procedures(
     };
     let filter = db::procedures::ProcedureFilter {
         field,
-        online_level: query.online_level.map(|l| l.as_str().to_owned()),
+        online_level: query.online_level,
         q: search_term(query.q.as_deref())?,
         after_code: decode_cursor(query.cursor.as_deref())?,
     };
@@ -268,8 +268,8 @@ pub async fn create_procedure(
         name,
         field,
         deadline_value: body.deadline.value,
-        deadline_unit: body.deadline.unit.as_str().to_owned(),
-        online_level: body.online_level.as_str().to_owned(),
+        deadline_unit: body.deadline.unit,
+        online_level: body.online_level,
         fee: body.fee,
         created_at: now,
         updated_at: now,
@@ -341,10 +341,10 @@ pub async fn update_procedure(
             }
             if let Some(deadline) = body.deadline {
                 row.deadline_value = deadline.value;
-                row.deadline_unit = deadline.unit.as_str().to_owned();
+                row.deadline_unit = deadline.unit;
             }
             if let Some(level) = body.online_level {
-                row.online_level = level.as_str().to_owned();
+                row.online_level = level;
             }
             if let Some(fee) = body.fee {
                 row.fee = fee;

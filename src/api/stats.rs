@@ -289,9 +289,6 @@ pub async fn satisfaction(
                 }
             }
             for (key, rating, count) in counted {
-                let Some(rating) = Rating::parse(&rating) else {
-                    continue;
-                };
                 total.add(rating, count);
                 let Some(group_by) = group_by else { continue };
                 let key = match (group_by, key) {

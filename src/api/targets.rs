@@ -46,11 +46,7 @@ impl From<TargetRow> for TargetView {
         TargetView {
             office_id: to_uuid(&row.office_id),
             year: row.year,
-            metric: if row.metric == "satisfaction" {
-                Metric::Satisfaction
-            } else {
-                Metric::OnTime
-            },
+            metric: row.metric,
             field: Some(row.field).filter(|f| !f.is_empty()),
             value: row.value_bp as f64 / 10_000.0,
             updated_at: utc(row.updated_at),
@@ -122,7 +118,7 @@ pub async fn put_target(
     let row = TargetRow {
         office_id: body.office_id.to_string(),
         year: body.year,
-        metric: body.metric.as_str().to_owned(),
+        metric: body.metric,
         field: field.unwrap_or_default(),
         value_bp: (body.value * 10_000.0).round() as i32,
         updated_by: Some(actor.user_id.clone()),

@@ -32,7 +32,7 @@ impl From<UserRow> for UserView {
     fn from(row: UserRow) -> UserView {
         UserView {
             id: to_uuid(&row.id),
-            role: Role::parse(&row.role).unwrap_or(Role::Clerk),
+            role: row.role,
             office_id: row.office_id.as_deref().map(to_uuid),
             username: row.username,
             full_name: row.full_name,
@@ -121,7 +121,7 @@ pub async fn list_users(
     let limit = page_size(query.limit)?;
     let filter = db::users::UserFilter {
         office_id: query.office_id.map(|id| id.to_string()),
-        role: query.role.map(|r| r.as_str().to_owned()),
+        role: query.role,
         q: search_term(query.q.as_deref())?,
         within_path: actor.subtree_filter(),
         after_username: decode_cursor(query.cursor.as_deref())?,
@@ -259,7 +259,7 @@ pub async fn create_user(
                 username,
                 password_hash,
                 full_name,
-                role: role.as_str().to_owned(),
+                role,
                 office_id,
                 disabled: false,
                 created_at: now,
@@ -330,7 +330,7 @@ pub async fn update_user(
     let row = state
         .write(move |conn| {
             let (mut row, office) = visible_user(conn, &actor, &id)?;
-            let old_role = Role::parse(&row.role).unwrap_or(Role::Clerk);
+            let old_role = row.role;
             actor.ensure_can_manage(old_role, office.as_ref())?;
             let new_role = body.role.unwrap_or(old_role);
             let new_office_id = body
@@ -353,7 +353,7 @@ pub async fn update_user(
                 }
                 row.disabled = disabled;
             }
-            row.role = new_role.as_str().to_owned();
+            row.role = new_role;
             row.office_id = new_office_id;
             row.updated_at = now;
             db::users::update(conn, &row)?;

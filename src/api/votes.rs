@@ -54,7 +54,7 @@ impl From<VoteRow> for VoteView {
     fn from(row: VoteRow) -> VoteView {
         VoteView {
             id: to_uuid(&row.id),
-            rating: Rating::parse(&row.rating).unwrap_or(Rating::Neutral),
+            rating: row.rating,
             cast_at: utc(row.cast_at),
             received_at: utc(row.received_at),
             office_id: to_uuid(&row.office_id),

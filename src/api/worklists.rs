@@ -163,7 +163,7 @@ async fn worklist(
             let due_date = row.due_date?;
             Some(WorkItem {
                 id: to_uuid(&row.id),
-                status: Status::parse(&row.status).unwrap_or(Status::Processing),
+                status: row.status,
                 procedure_code: row.procedure_code,
                 procedure_name: row.procedure_name,
                 office_id: to_uuid(&row.office_id),

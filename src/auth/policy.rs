@@ -111,7 +111,7 @@ mod tests {
             id: id.into(),
             code: "A.1".into(),
             name: "x".into(),
-            level: "commune".into(),
+            level: crate::domain::office::OfficeLevel::Commune,
             parent_id: None,
             path: path.into(),
             created_at: now,

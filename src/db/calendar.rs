@@ -16,7 +16,7 @@ use crate::domain::calendar::{
 #[diesel(table_name = calendar_exceptions)]
 pub struct ExceptionRow {
     pub day: NaiveDate,
-    pub kind: String,
+    pub kind: ExceptionKind,
     pub name: String,
     pub provisional: bool,
     pub updated_at: NaiveDateTime,
@@ -26,7 +26,7 @@ impl ExceptionRow {
     pub fn from_domain(exception: &CalendarException, now: NaiveDateTime) -> ExceptionRow {
         ExceptionRow {
             day: exception.date,
-            kind: kind_str(exception.kind).to_owned(),
+            kind: exception.kind,
             name: exception.name.clone(),
             provisional: exception.provisional,
             updated_at: now,
@@ -36,21 +36,10 @@ impl ExceptionRow {
     pub fn to_domain(&self) -> CalendarException {
         CalendarException {
             date: self.day,
-            kind: if self.kind == "working_day" {
-                ExceptionKind::WorkingDay
-            } else {
-                ExceptionKind::Holiday
-            },
+            kind: self.kind,
             name: self.name.clone(),
             provisional: self.provisional,
         }
-    }
-}
-
-pub fn kind_str(kind: ExceptionKind) -> &'static str {
-    match kind {
-        ExceptionKind::Holiday => "holiday",
-        ExceptionKind::WorkingDay => "working_day",
     }
 }
 

@@ -20,8 +20,8 @@ pub struct DossierRow {
     pub office_id: String,
     pub processing_office_id: String,
     pub procedure_id: String,
-    pub channel: String,
-    pub status: String,
+    pub channel: Channel,
+    pub status: Status,
     pub applicant_name: String,
     pub applicant_name_folded: String,
     pub applicant_id_number: Option<String>,
@@ -29,7 +29,7 @@ pub struct DossierRow {
     pub applicant_email: Option<String>,
     pub applicant_address: Option<String>,
     pub deadline_value: i32,
-    pub deadline_unit: String,
+    pub deadline_unit: DeadlineUnit,
     pub submitted_at: NaiveDateTime,
     pub received_at: Option<NaiveDateTime>,
     pub due_at: Option<NaiveDateTime>,
@@ -39,8 +39,8 @@ pub struct DossierRow {
     pub supplement_requests: i32,
     pub appointment_date: Option<NaiveDate>,
     pub ended_at: Option<NaiveDateTime>,
-    pub verdict: Option<String>,
-    pub outcome: Option<String>,
+    pub verdict: Option<Verdict>,
+    pub outcome: Option<Outcome>,
     pub created_by: Option<String>,
     pub version: i32,
     pub last_event_at: NaiveDateTime,
@@ -56,8 +56,8 @@ pub struct EventRow {
     pub dossier_id: String,
     pub version: i32,
     pub event_type: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
     pub actor_id: Option<String>,
     pub at: NaiveDateTime,
     pub recorded_at: NaiveDateTime,
@@ -72,39 +72,6 @@ struct StoredPause {
     to: DateTime<Utc>,
 }
 
-pub fn channel_str(channel: Channel) -> &'static str {
-    match channel {
-        Channel::InPerson => "in_person",
-        Channel::Online => "online",
-        Channel::Postal => "postal",
-    }
-}
-
-pub fn parse_channel(s: &str) -> Channel {
-    match s {
-        "online" => Channel::Online,
-        "postal" => Channel::Postal,
-        _ => Channel::InPerson,
-    }
-}
-
-pub fn verdict_str(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Early => "early",
-        Verdict::OnTime => "on_time",
-        Verdict::Late => "late",
-    }
-}
-
-pub fn parse_verdict(s: &str) -> Option<Verdict> {
-    match s {
-        "early" => Some(Verdict::Early),
-        "on_time" => Some(Verdict::OnTime),
-        "late" => Some(Verdict::Late),
-        _ => None,
-    }
-}
-
 fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
@@ -113,11 +80,10 @@ impl DossierRow {
     pub fn state(&self) -> DossierState {
         let pauses: Vec<StoredPause> = serde_json::from_str(&self.pauses).unwrap_or_default();
         DossierState {
-            status: Status::parse(&self.status).unwrap_or(Status::Received),
-            channel: parse_channel(&self.channel),
+            status: self.status,
+            channel: self.channel,
             deadline_value: self.deadline_value,
-            deadline_unit: DeadlineUnit::parse(&self.deadline_unit)
-                .unwrap_or(DeadlineUnit::WorkingDays),
+            deadline_unit: self.deadline_unit,
             received_at: self.received_at.map(utc),
             processing_office_id: self.processing_office_id.clone(),
             pauses: pauses
@@ -134,14 +100,8 @@ impl DossierRow {
             due_at: self.due_at.map(utc),
             due_date: self.due_date,
             ended_at: self.ended_at.map(utc),
-            verdict: self.verdict.as_deref().and_then(parse_verdict),
-            outcome: self.outcome.as_deref().map(|o| {
-                if o == "denied" {
-                    Outcome::Denied
-                } else {
-                    Outcome::Approved
-                }
-            }),
+            verdict: self.verdict,
+            outcome: self.outcome,
         }
     }
 
@@ -155,7 +115,7 @@ impl DossierRow {
                 to: p.to,
             })
             .collect();
-        self.status = state.status.as_str().to_owned();
+        self.status = state.status;
         self.received_at = state.received_at.map(|t| t.naive_utc());
         self.processing_office_id = state.processing_office_id.clone();
         self.pauses = serde_json::to_string(&pauses).unwrap_or_else(|_| "[]".to_owned());
@@ -166,8 +126,8 @@ impl DossierRow {
         self.due_at = state.due_at.map(|t| t.naive_utc());
         self.due_date = state.due_date;
         self.ended_at = state.ended_at.map(|t| t.naive_utc());
-        self.verdict = state.verdict.map(|v| verdict_str(v).to_owned());
-        self.outcome = state.outcome.map(|o| o.as_str().to_owned());
+        self.verdict = state.verdict;
+        self.outcome = state.outcome;
     }
 }
 
@@ -203,8 +163,8 @@ impl DossierRow {
             office_id: filing.office_id.to_owned(),
             processing_office_id: filing.office_id.to_owned(),
             procedure_id: filing.procedure.id.clone(),
-            channel: channel_str(filing.channel).to_owned(),
-            status: String::new(),
+            channel: filing.channel,
+            status: state.status,
             applicant_name_folded: crate::domain::text::fold(&a.name),
             applicant_name: a.name,
             applicant_id_number: a.id_number,
@@ -212,7 +172,7 @@ impl DossierRow {
             applicant_email: a.email,
             applicant_address: a.address,
             deadline_value: filing.procedure.deadline_value,
-            deadline_unit: filing.procedure.deadline_unit.clone(),
+            deadline_unit: filing.procedure.deadline_unit,
             submitted_at: filing.at.naive_utc(),
             received_at: None,
             due_at: None,
@@ -247,9 +207,9 @@ impl DossierRow {
             id: event_id,
             dossier_id: self.id.clone(),
             version: 1,
-            event_type: self.status.clone(),
+            event_type: self.status.as_str().to_owned(),
             from_status: None,
-            to_status: self.status.clone(),
+            to_status: self.status,
             actor_id: self.created_by.clone(),
             at: self.submitted_at,
             recorded_at: self.created_at,
@@ -361,19 +321,21 @@ pub fn update_if_version(
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<DossierRow>> {
-    dossiers::table
+    let row = dossiers::table
         .find(id)
         .select(DossierRow::as_select())
         .first(conn)
-        .optional()
+        .optional();
+    super::naming_row(row, "dossier", id)
 }
 
 pub fn find_by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<DossierRow>> {
-    dossiers::table
+    let row = dossiers::table
         .filter(dossiers::code.eq(code))
         .select(DossierRow::as_select())
         .first(conn)
-        .optional()
+        .optional();
+    super::naming_row(row, "dossier", code)
 }
 
 pub fn insert_event(conn: &mut AnyConnection, row: &EventRow) -> QueryResult<()> {
@@ -405,10 +367,10 @@ pub struct DossierFilter {
     /// Receiving or processing office among these (the caller's scope); `None` = all.
     pub offices: Option<Vec<String>>,
     pub office_id: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub procedure_id: Option<String>,
     pub field: Option<String>,
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     /// Open, not waiting for the citizen, due before this date.
     pub overdue_before: Option<NaiveDate>,
     pub received_from: Option<NaiveDateTime>,
@@ -443,7 +405,7 @@ pub fn list(
         );
     }
     if let Some(status) = &filter.status {
-        query = query.filter(dossiers::status.eq(status.clone()));
+        query = query.filter(dossiers::status.eq(*status));
     }
     if let Some(procedure_id) = &filter.procedure_id {
         query = query.filter(dossiers::procedure_id.eq(procedure_id.clone()));
@@ -452,7 +414,7 @@ pub fn list(
         query = query.filter(procedures::field.eq(field.clone()));
     }
     if let Some(verdict) = &filter.verdict {
-        query = query.filter(dossiers::verdict.eq(verdict.clone()));
+        query = query.filter(dossiers::verdict.eq(*verdict));
     }
     if let Some(today) = filter.overdue_before {
         query = query
@@ -505,7 +467,7 @@ pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<V
 pub struct WorkRow {
     pub id: String,
     pub code: String,
-    pub status: String,
+    pub status: Status,
     pub applicant_name: String,
     pub office_id: String,
     pub processing_office_id: String,

@@ -9,6 +9,7 @@ pub mod kiosks;
 pub mod offices;
 pub mod procedures;
 pub mod schema;
+mod sql_types;
 pub mod stats;
 pub mod stats_folder;
 pub mod targets;
@@ -401,6 +402,23 @@ macro_rules! insert_all {
     }};
 }
 pub(crate) use insert_all;
+
+/// Names the row a stored value could not be read from: a corrupt row is a logged
+/// error that says which one, not a guess.
+pub fn naming_row<T>(result: QueryResult<T>, table: &str, key: &str) -> QueryResult<T> {
+    result.map_err(|e| match e {
+        DieselError::DeserializationError(cause) => {
+            let mut message = format!("{table} {key}: {cause}");
+            let mut source = cause.source();
+            while let Some(inner) = source {
+                message.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            DieselError::DeserializationError(message.into())
+        }
+        other => other,
+    })
+}
 
 /// True when the error is a unique-constraint violation (the portable "upsert").
 pub fn is_unique_violation(err: &DieselError) -> bool {

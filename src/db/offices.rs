@@ -12,7 +12,7 @@ pub struct OfficeRow {
     pub id: String,
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: crate::domain::office::OfficeLevel,
     pub parent_id: Option<String>,
     pub path: String,
     pub created_at: NaiveDateTime,
@@ -24,7 +24,7 @@ pub struct OfficeRow {
 #[derive(Debug, Default)]
 pub struct OfficeFilter {
     pub parent_id: Option<String>,
-    pub level: Option<String>,
+    pub level: Option<crate::domain::office::OfficeLevel>,
     /// Case-insensitive substring of the code or name.
     pub q: Option<String>,
     /// Only this subtree (materialized path prefix).
@@ -105,7 +105,7 @@ pub fn list(
         query = query.filter(offices::parent_id.eq(parent_id.clone()));
     }
     if let Some(level) = &filter.level {
-        query = query.filter(offices::level.eq(level.clone()));
+        query = query.filter(offices::level.eq(*level));
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(q));

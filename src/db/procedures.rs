@@ -15,8 +15,8 @@ pub struct ProcedureRow {
     pub name: String,
     pub field: String,
     pub deadline_value: i32,
-    pub deadline_unit: String,
-    pub online_level: String,
+    pub deadline_unit: crate::domain::procedure::DeadlineUnit,
+    pub online_level: crate::domain::procedure::OnlineLevel,
     pub fee: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -25,7 +25,7 @@ pub struct ProcedureRow {
 #[derive(Debug, Default)]
 pub struct ProcedureFilter {
     pub field: Option<String>,
-    pub online_level: Option<String>,
+    pub online_level: Option<crate::domain::procedure::OnlineLevel>,
     pub q: Option<String>,
     pub after_code: Option<String>,
 }
@@ -64,7 +64,7 @@ pub fn list(
         query = query.filter(procedures::field.eq(field.clone()));
     }
     if let Some(level) = &filter.online_level {
-        query = query.filter(procedures::online_level.eq(level.clone()));
+        query = query.filter(procedures::online_level.eq(*level));
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(&q.to_lowercase()));

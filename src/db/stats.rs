@@ -104,9 +104,9 @@ counter_columns!(DeltaCounters, stats_deltas);
 #[diesel(table_name = stats_rollups)]
 struct RollupRow {
     scope_id: String,
-    dim: String,
+    dim: Dim,
     dim_id: String,
-    grain: String,
+    grain: Grain,
     bucket: NaiveDate,
     #[diesel(embed)]
     counters: RollupCounters,
@@ -257,9 +257,9 @@ fn add_to_rollup(
             diesel::insert_into(t::stats_rollups)
                 .values(RollupRow {
                     scope_id: scope_id.to_owned(),
-                    dim: dim.as_str().to_owned(),
+                    dim: *dim,
                     dim_id: dim_id.clone(),
-                    grain: grain.as_str().to_owned(),
+                    grain: *grain,
                     bucket: *bucket,
                     counters: delta.into(),
                 })
@@ -338,9 +338,7 @@ pub fn move_scope(
     };
     for (ancestors, sign) in [(above(old_path), -1), (above(new_path), 1)] {
         for row in &rows {
-            let (Some(dim), Some(grain)) = (Dim::parse(&row.dim), Grain::parse(&row.grain)) else {
-                continue;
-            };
+            let (dim, grain) = (row.dim, row.grain);
             let mut delta = DayCounters::default();
             delta.combine(&row.counters.into(), sign);
             let key = (dim, row.dim_id.clone(), grain, row.bucket);
@@ -641,17 +639,15 @@ fn compare_scope(
     let mut missing: Vec<RollupRow> = Vec::new();
     for row in stored {
         let stored = DayCounters::from(row.counters);
-        let key = Dim::parse(&row.dim)
-            .zip(Grain::parse(&row.grain))
-            .map(|(dim, grain)| (dim, row.dim_id.clone(), grain, row.bucket));
-        let want = key
-            .as_ref()
-            .and_then(|k| expected.remove(k))
-            .unwrap_or_default();
+        let key = (row.dim, row.dim_id.clone(), row.grain, row.bucket);
+        let want = expected.remove(&key).unwrap_or_default();
         if want != stored {
             differ(format!(
                 "{scope} {} {} {} {}: stored {stored:?}, recounted {want:?}",
-                row.dim, row.dim_id, row.grain, row.bucket
+                row.dim.as_str(),
+                row.dim_id,
+                row.grain.as_str(),
+                row.bucket
             ));
             if repair {
                 let pk = (
@@ -675,9 +671,9 @@ fn compare_scope(
         ));
         missing.push(RollupRow {
             scope_id: scope.to_owned(),
-            dim: dim.as_str().to_owned(),
+            dim,
             dim_id,
-            grain: grain.as_str().to_owned(),
+            grain,
             bucket,
             counters: (&want).into(),
         });

@@ -11,7 +11,7 @@ use super::AnyConnection;
 pub struct TargetRow {
     pub office_id: String,
     pub year: i32,
-    pub metric: String,
+    pub metric: crate::domain::target::Metric,
     pub field: String,
     pub value_bp: i32,
     pub updated_by: Option<String>,

@@ -14,7 +14,7 @@ pub struct UserRow {
     pub username: String,
     pub password_hash: String,
     pub full_name: String,
-    pub role: String,
+    pub role: crate::domain::account::Role,
     pub office_id: Option<String>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
@@ -27,7 +27,7 @@ pub struct UserRow {
 #[derive(Debug, Default)]
 pub struct UserFilter {
     pub office_id: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<crate::domain::account::Role>,
     pub q: Option<String>,
     /// Only users whose office lies in this subtree.
     pub within_path: Option<String>,
@@ -35,11 +35,12 @@ pub struct UserFilter {
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> {
-    users::table
+    let row = users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
-        .optional()
+        .optional();
+    super::naming_row(row, "user", id)
 }
 
 pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<UserRow>> {
@@ -57,7 +58,7 @@ pub fn find_for_token(
     id: &str,
     jti: &str,
 ) -> QueryResult<Option<(UserRow, Option<String>, bool)>> {
-    users::table
+    let row = users::table
         .left_join(offices::table)
         .filter(users::id.eq(id))
         .select((
@@ -66,7 +67,8 @@ pub fn find_for_token(
             diesel::dsl::exists(revoked_tokens::table.find(jti)),
         ))
         .first(conn)
-        .optional()
+        .optional();
+    super::naming_row(row, "user", id)
 }
 
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
@@ -100,7 +102,7 @@ pub fn list(
         query = query.filter(users::office_id.eq(office_id.clone()));
     }
     if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+        query = query.filter(users::role.eq(*role));
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", escape_like(&q.to_lowercase()));

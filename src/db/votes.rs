@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::votes;
 use super::AnyConnection;
+use crate::domain::satisfaction::Rating;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = votes, treat_none_as_default_value = false)]
@@ -12,7 +13,7 @@ pub struct VoteRow {
     pub id: String,
     pub kiosk_id: String,
     pub office_id: String,
-    pub rating: String,
+    pub rating: Rating,
     pub cast_at: NaiveDateTime,
     pub cast_date: NaiveDate,
     pub cast_hour: i32,
@@ -85,7 +86,7 @@ pub fn counts(
     from: NaiveDate,
     to: NaiveDate,
     group: VoteGroup,
-) -> QueryResult<Vec<(Option<String>, String, i64)>> {
+) -> QueryResult<Vec<(Option<String>, Rating, i64)>> {
     let base = votes::table
         .filter(votes::office_id.eq_any(offices))
         .filter(votes::cast_date.ge(from))
@@ -99,7 +100,7 @@ pub fn counts(
         VoteGroup::Date => base
             .group_by((votes::cast_date, votes::rating))
             .select((votes::cast_date, votes::rating, count))
-            .load::<(NaiveDate, String, i64)>(conn)
+            .load::<(NaiveDate, Rating, i64)>(conn)
             .map(|rows| {
                 rows.into_iter()
                     .map(|(d, r, n)| (Some(d.to_string()), r, n))
@@ -108,7 +109,7 @@ pub fn counts(
         VoteGroup::Hour => base
             .group_by((votes::cast_hour, votes::rating))
             .select((votes::cast_hour, votes::rating, count))
-            .load::<(i32, String, i64)>(conn)
+            .load::<(i32, Rating, i64)>(conn)
             .map(|rows| {
                 rows.into_iter()
                     .map(|(h, r, n)| (Some(h.to_string()), r, n))
@@ -129,7 +130,7 @@ pub fn counts(
 #[derive(Debug, Clone)]
 pub struct VoteInput {
     pub id: String,
-    pub rating: crate::domain::satisfaction::Rating,
+    pub rating: Rating,
     pub cast_at: chrono::DateTime<chrono::Utc>,
     pub dossier_code: Option<String>,
     pub clerk_id: Option<String>,
@@ -426,7 +427,7 @@ fn new_vote(
         id: input.id.clone(),
         kiosk_id: kiosk_id.to_owned(),
         office_id: office_id.to_owned(),
-        rating: input.rating.as_str().to_owned(),
+        rating: input.rating,
         cast_at: cast_at.naive_utc(),
         cast_date: local_date(cast_at),
         cast_hour: local.hour() as i32,

@@ -24,12 +24,13 @@ use crate::db::dossiers::{DossierRow, EventRow};
 use crate::db::stats::FineCounts;
 use crate::db::votes::{VoteInput, VoteRow};
 use crate::db::{self, AnyConnection};
+use crate::domain::account::Role;
 use crate::domain::calendar::{local_date, vn_offset, Calendar};
 use crate::domain::codes::dossier_code;
 use crate::domain::deadline::Channel;
 use crate::domain::dossier::Event;
 use crate::domain::kpi::{contributions, DayCounters};
-use crate::domain::office::child_path;
+use crate::domain::office::{child_path, OfficeLevel};
 use catalogue::{Level, DISTRICTS, PROCEDURES, PROVINCE};
 use life::{live, office_instant, Filing};
 
@@ -308,11 +309,10 @@ impl Tree<'_> {
                 code: code.to_owned(),
                 name: name.to_owned(),
                 level: match level {
-                    Level::Province => "province",
-                    Level::District => "district",
-                    Level::Commune => "commune",
-                }
-                .to_owned(),
+                    Level::Province => OfficeLevel::Province,
+                    Level::District => OfficeLevel::District,
+                    Level::Commune => OfficeLevel::Commune,
+                },
                 parent_id: parent.map(|p| self.offices[p].id.clone()),
                 path: path.clone(),
                 created_at: self.now,
@@ -325,14 +325,14 @@ impl Tree<'_> {
             self.user(
                 &id,
                 format!("quanly.{slug}"),
-                "manager",
+                Role::Manager,
                 format!("Lãnh đạo {name}"),
             )?;
         }
         let mut clerk_ids = Vec::new();
         for n in 1..=clerks {
             let full_name = applicant_name(self.rng);
-            clerk_ids.push(self.user(&id, format!("canbo.{slug}.{n}"), "clerk", full_name)?);
+            clerk_ids.push(self.user(&id, format!("canbo.{slug}.{n}"), Role::Clerk, full_name)?);
         }
         let kiosk_id = id_at(self.created, self.rng);
         let (_, token_hash) = crate::auth::kiosk::new_token();
@@ -366,7 +366,7 @@ impl Tree<'_> {
         &mut self,
         office_id: &str,
         username: String,
-        role: &str,
+        role: Role,
         full_name: String,
     ) -> QueryResult<String> {
         let id = id_at(self.created, self.rng);
@@ -377,7 +377,7 @@ impl Tree<'_> {
                 username: username.clone(),
                 password_hash: self.password_hash.clone(),
                 full_name,
-                role: role.to_owned(),
+                role,
                 office_id: Some(office_id.to_owned()),
                 disabled: false,
                 created_at: self.now,
@@ -405,8 +405,8 @@ fn create_procedures(
             name: p.name.to_owned(),
             field: p.field.to_owned(),
             deadline_value: p.deadline.0,
-            deadline_unit: p.deadline.1.as_str().to_owned(),
-            online_level: p.online_level.to_owned(),
+            deadline_unit: p.deadline.1,
+            online_level: p.online_level,
             fee: None,
             created_at: now,
             updated_at: now,
@@ -572,9 +572,9 @@ impl History<'_> {
             .unwrap_or(0);
         let procedure = &PROCEDURES[procedure_index];
         let online_share = match procedure.online_level {
-            "full" => 0.45,
-            "partial" => 0.25,
-            _ => 0.0,
+            crate::domain::procedure::OnlineLevel::Full => 0.45,
+            crate::domain::procedure::OnlineLevel::Partial => 0.25,
+            crate::domain::procedure::OnlineLevel::None => 0.0,
         };
         let roll: f64 = rng.random();
         let channel = if roll < online_share {
@@ -661,15 +661,15 @@ impl History<'_> {
                 data.insert("due_date".into(), due.to_string().into());
             }
             if let Some(verdict) = step.after.verdict {
-                data.insert("verdict".into(), db::dossiers::verdict_str(verdict).into());
+                data.insert("verdict".into(), verdict.as_str().into());
             }
             batch.events.push(EventRow {
                 id: id_at(step.at, rng),
                 dossier_id: id.clone(),
                 version: n as i32 + 2,
                 event_type: step.event.event_type().as_str().to_owned(),
-                from_status: Some(step.from.as_str().to_owned()),
-                to_status: step.after.status.as_str().to_owned(),
+                from_status: Some(step.from),
+                to_status: step.after.status,
                 actor_id: Some(actor.clone()),
                 at: at(step.at),
                 recorded_at: at(step.at),
@@ -692,7 +692,7 @@ impl History<'_> {
                 id: input.id,
                 kiosk_id: office.kiosk_id.clone(),
                 office_id: office.id.clone(),
-                rating: rating.as_str().to_owned(),
+                rating,
                 cast_at: at(cast_at),
                 cast_date: local_date(cast_at),
                 cast_hour: cast_at.with_timezone(&vn_offset()).hour() as i32,

@@ -38,6 +38,21 @@ pub enum ExceptionKind {
     WorkingDay,
 }
 
+impl ExceptionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionKind::Holiday => "holiday",
+            ExceptionKind::WorkingDay => "working_day",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ExceptionKind> {
+        [ExceptionKind::Holiday, ExceptionKind::WorkingDay]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CalendarException {
     pub date: NaiveDate,

@@ -32,6 +32,22 @@ pub enum Channel {
     Postal,
 }
 
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::InPerson, Channel::Online, Channel::Postal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::InPerson => "in_person",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 /// A closed interval during which the clock was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pause {
@@ -90,6 +106,22 @@ pub enum Verdict {
     Early,
     OnTime,
     Late,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 3] = [Verdict::Early, Verdict::OnTime, Verdict::Late];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Early => "early",
+            Verdict::OnTime => "on_time",
+            Verdict::Late => "late",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == s)
+    }
 }
 
 /// Compares the local date processing ended with the due date.

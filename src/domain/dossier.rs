@@ -27,6 +27,12 @@ impl Outcome {
             Outcome::Denied => "denied",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Approved, Outcome::Denied]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
 }
 
 /// The parts of a dossier the rules look at and change.

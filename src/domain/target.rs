@@ -19,6 +19,12 @@ impl Metric {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Metric> {
+        [Metric::OnTime, Metric::Satisfaction]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+
     /// "over 99% of dossiers resolved on time", "satisfaction 95%".
     pub fn default_basis_points(self) -> i32 {
         match self {

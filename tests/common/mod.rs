@@ -119,7 +119,7 @@ impl TestEnv {
             id,
             code: code.to_owned(),
             name: format!("Office {code}"),
-            level: level.to_owned(),
+            level: motcua::domain::office::OfficeLevel::parse(level).expect("an office level"),
             parent_id: parent.map(|p| p.id.clone()),
             created_at: now,
             updated_at: now,
