@@ -2,18 +2,17 @@
 //!
 //! Anyone can type a username: if failures alone locked the account, ten wrong
 //! passwords from anywhere would keep its owner out. So failures slow down only those
-//! who failed: an address that failed on an account waits, after a few failures, twice
-//! as long after each further one (1 s, 2 s, 4 s… up to 15 minutes), and may fail at
-//! most `limit` times per window; an address that has not failed on the account is
-//! never held back by it. Guessing is then bounded per address, which the per-address
-//! limit of all attempts ([`super::rate_limit`]) bounds again. In memory, per instance.
+//! who failed: an address may fail at most `limit` times per window on one account, and
+//! once the account has `limit` failures (from anywhere), every address that failed on
+//! it waits twice as long after each further failure (1 s, 2 s, 4 s… up to 15
+//! minutes); an address that has not failed on the account is never held back by it.
+//! Guessing is then bounded per address, which the per-address limit of all attempts
+//! ([`super::rate_limit`]) bounds again. In memory, per instance.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Failures on an account (from any address) before the delays start.
-const FREE_FAILURES: u32 = 3;
 const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 /// Entries kept before those that no longer hold anyone back are swept.
 const SWEEP_AT: usize = 10_000;
@@ -27,9 +26,9 @@ struct Account {
 }
 
 impl Account {
-    /// Until when addresses that failed here must wait.
-    fn delayed_until(&self) -> Option<Instant> {
-        let extra = self.failures.checked_sub(FREE_FAILURES)?;
+    /// Until when addresses that failed here must wait, once `free` failures are past.
+    fn delayed_until(&self, free: u32) -> Option<Instant> {
+        let extra = self.failures.checked_sub(free)?;
         let delay = Duration::from_secs(1u64 << extra.min(20)).min(MAX_DELAY);
         Some(self.last_failure? + delay)
     }
@@ -64,7 +63,7 @@ impl LoginThrottle {
         if *failed >= self.limit && !window_left.is_zero() {
             return Err(window_left.as_secs().max(1));
         }
-        match entry.delayed_until() {
+        match entry.delayed_until(self.limit) {
             Some(until) if until > now => Err(until.duration_since(now).as_secs().max(1)),
             _ => Ok(()),
         }
@@ -115,7 +114,7 @@ mod tests {
 
     #[test]
     fn failures_hold_back_those_who_failed_only() {
-        let throttle = LoginThrottle::new(10, Duration::from_secs(60));
+        let throttle = LoginThrottle::new(3, Duration::from_secs(60));
         let t0 = Instant::now();
         for n in 0..10 {
             throttle.failed(&format!("10.0.0.{n}"), "lan", t0);
@@ -158,19 +157,22 @@ mod tests {
 
     #[test]
     fn delays_double_and_stop_at_fifteen_minutes() {
-        let throttle = LoginThrottle::new(1000, Duration::from_secs(60));
+        let throttle = LoginThrottle::new(3, Duration::from_secs(60));
         let t0 = Instant::now();
-        for _ in 0..4 {
-            throttle.failed("a", "lan", t0);
-        }
-        assert_eq!(throttle.check("a", "lan", t0), Err(2));
-        for _ in 0..40 {
-            throttle.failed("a", "lan", t0);
-        }
-        assert_eq!(throttle.check("a", "lan", t0), Err(900));
+        let fail_from = |n: u32| throttle.failed(&format!("10.0.0.{n}"), "lan", t0);
+        (0..4).for_each(fail_from);
+        assert_eq!(throttle.check("10.0.0.0", "lan", t0), Err(2));
+        (4..44).for_each(fail_from);
+        assert_eq!(throttle.check("10.0.0.0", "lan", t0), Err(900));
         // After fifteen quiet minutes a failure starts the count again.
         let later = t0 + MAX_DELAY;
-        throttle.failed("a", "lan", later);
-        assert_eq!(throttle.check("a", "lan", later), Ok(()));
+        throttle.failed("10.0.0.0", "lan", later);
+        assert_eq!(throttle.check("10.0.0.0", "lan", later), Ok(()));
+        // With a limit nobody reaches, failures never hold anyone back.
+        let lenient = LoginThrottle::new(1_000_000, Duration::from_secs(60));
+        for _ in 0..100 {
+            lenient.failed("a", "lan", t0);
+        }
+        assert_eq!(lenient.check("a", "lan", t0), Ok(()));
     }
 }
