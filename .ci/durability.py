@@ -39,7 +39,10 @@ if phase == "post":
     print(f"{acknowledged} votes acknowledged")
 else:
     saved = json.load(open(state_file))
-    status, report = call("GET", f"/api/v1/stats/satisfaction?office_id={saved['office_id']}&from=2000-01-01")
+    # The votes were cast over the last two hours; the service's days are local (UTC+7).
+    today = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=7)).date()
+    since = today - datetime.timedelta(days=1)
+    status, report = call("GET", f"/api/v1/stats/satisfaction?office_id={saved['office_id']}&from={since}&to={today}")
     assert status == 200, report
     stored = report["total"]["total"]
     print(f"after kill -9: {stored} stored, {saved['acknowledged']} acknowledged")
