@@ -580,6 +580,7 @@ fn office_id(database: &Database, code: &str) -> String {
         .expect("query")
         .unwrap_or_else(|| panic!("no office {code}"))
         .id
+        .to_string()
 }
 
 fn ms(stats: &Stats) -> String {

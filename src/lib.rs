@@ -28,6 +28,7 @@ use utoipa::OpenApi;
 
 use crate::auth::password::hash_password_blocking;
 use crate::domain::account::{check_password, Role};
+use crate::domain::ids::{OfficeId, UserId};
 pub use crate::state::AppState;
 
 /// The OpenAPI document as served at `/openapi.json` and committed in `api-docs/`.
@@ -205,7 +206,7 @@ pub fn create_user(
     password: &str,
     full_name: &str,
     role: Role,
-    office_id: Option<&str>,
+    office_id: Option<&OfficeId>,
 ) -> Result<db::users::UserRow, String> {
     let username = &domain::account::normalize_username(username);
     domain::account::check_username(username).map_err(|m| format!("username {m}"))?;
@@ -215,12 +216,12 @@ pub fn create_user(
     }
     let now = Utc::now().naive_utc();
     let row = db::users::UserRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: UserId::new(),
         username: username.to_owned(),
         password_hash: hash_password_blocking(password),
         full_name: full_name.to_owned(),
         role,
-        office_id: office_id.map(str::to_owned),
+        office_id: office_id.cloned(),
         disabled: false,
         created_at: now,
         updated_at: now,

@@ -88,7 +88,7 @@ fn create_user(config: Config, args: &[String]) -> Result<(), String> {
         &password,
         username,
         role,
-        office_id.as_deref(),
+        office_id.as_ref(),
     )?;
     println!("created {} ({})", user.username, user.id);
     Ok(())

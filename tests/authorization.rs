@@ -70,7 +70,13 @@ async fn every_role_against_every_endpoint() {
         json!({"procedure_code": "1.000948", "channel": "in_person", "office_id": office,
                "applicant": {"name": "Nguyễn Văn A"}})
     };
-    let mine = post(&app, "/api/v1/dossiers", Some(&clerk), filing(&commune.id)).await;
+    let mine = post(
+        &app,
+        "/api/v1/dossiers",
+        Some(&clerk),
+        filing(commune.id.as_str()),
+    )
+    .await;
     assert_eq!(mine.status, 201, "{}", mine.text);
     let mine_id = mine.body["id"].as_str().unwrap().to_owned();
     let mine_code = mine.body["code"].as_str().unwrap().to_owned();
@@ -78,15 +84,15 @@ async fn every_role_against_every_endpoint() {
         &app,
         "/api/v1/dossiers",
         Some(&admin),
-        filing(&other_commune.id),
+        filing(other_commune.id.as_str()),
     )
     .await;
     let theirs_id = theirs.body["id"].as_str().unwrap().to_owned();
 
     let ids = Ids {
-        c1: commune.id.clone(),
-        e1: other_commune.id.clone(),
-        d: district.id.clone(),
+        c1: commune.id.to_string(),
+        e1: other_commune.id.to_string(),
+        d: district.id.to_string(),
     };
     let anon_admin_manager_clerk_ok = [401, 200, 200, 200];
     let cases = vec![

@@ -238,7 +238,7 @@ async fn moving_an_office_moves_its_subtree() {
 
     let within = |id: &str| format!("/api/v1/offices?within={id}");
     assert_eq!(
-        get(&app, &within(&district.id), admin).await.body["items"]
+        get(&app, &within(district.id.as_str()), admin).await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -253,13 +253,13 @@ async fn moving_an_office_moves_its_subtree() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
-        get(&app, &within(&district.id), admin).await.body["items"]
+        get(&app, &within(district.id.as_str()), admin).await.body["items"]
             .as_array()
             .unwrap()
             .len(),
         1
     );
-    let moved = get(&app, &within(&other_district.id), admin).await;
+    let moved = get(&app, &within(other_district.id.as_str()), admin).await;
     let codes: Vec<&str> = moved.body["items"]
         .as_array()
         .unwrap()

@@ -39,7 +39,7 @@ fn desk() -> Desk {
         motcua::db::procedures::insert(
             &mut env.conn(),
             &motcua::db::procedures::ProcedureRow {
-                id: uuid::Uuid::now_v7().to_string(),
+                id: motcua::domain::ids::ProcedureId::new(),
                 code: code.into(),
                 name: name.into(),
                 field: "Hộ tịch".into(),

@@ -34,7 +34,7 @@ fn province_with(adjust: impl FnOnce(&mut motcua::config::Config)) -> Province {
     motcua::db::procedures::insert(
         &mut env.conn(),
         &motcua::db::procedures::ProcedureRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: motcua::domain::ids::ProcedureId::new(),
             code: "1.000948".into(),
             name: "Đăng ký khai sinh".into(),
             field: "Hộ tịch".into(),

@@ -45,7 +45,7 @@ fn add_procedure(env: &TestEnv, code: &str, name: &str, field: &str, value: i32,
     motcua::db::procedures::insert(
         &mut env.conn(),
         &motcua::db::procedures::ProcedureRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: motcua::domain::ids::ProcedureId::new(),
             code: code.into(),
             name: name.into(),
             field: field.into(),
@@ -547,15 +547,15 @@ proptest! {
                 .iter()
                 .map(|o| {
                     let now = motcua::db::offices::find(&mut env.conn(), &o.id).unwrap().unwrap();
-                    (now.id, now.path)
+                    (now.id.to_string(), now.path)
                 })
                 .collect();
             let fields: std::collections::HashMap<String, String> = motcua::db::procedures::list(&mut env.conn(), &Default::default(), 10)
                 .unwrap()
                 .into_iter()
-                .map(|p| (p.id, p.field))
+                .map(|p| (p.id.to_string(), p.field))
                 .collect();
-            let within = |row: &motcua::db::dossiers::DossierRow, office: &str| paths[&row.office_id].contains(&format!("/{office}/"));
+            let within = |row: &motcua::db::dossiers::DossierRow, office: &str| paths[row.office_id.as_str()].contains(&format!("/{office}/"));
             for (offset, length) in periods {
                 let from = start + chrono::Days::new(offset as u64);
                 let to = from + chrono::Days::new(length as u64);
@@ -568,7 +568,7 @@ proptest! {
                 assert_eq!(children.len(), if under_district { 2 } else { 3 }, "{}", r.text);
                 for group in children {
                     let key = group["key"].as_str().unwrap().to_owned();
-                    let expected = if key == province.id {
+                    let expected = if province.id == key.as_str() {
                         direct(&env, from, to, &|d| d.office_id == province.id)
                     } else {
                         direct(&env, from, to, &|d| within(d, &key))
@@ -584,8 +584,8 @@ proptest! {
                 }
 
                 for (group_by, of) in [
-                    ("procedure", (|d: &motcua::db::dossiers::DossierRow| d.procedure_id.clone()) as fn(&motcua::db::dossiers::DossierRow) -> String),
-                    ("clerk", |d| d.created_by.clone().unwrap_or_default()),
+                    ("procedure", (|d: &motcua::db::dossiers::DossierRow| d.procedure_id.to_string()) as fn(&motcua::db::dossiers::DossierRow) -> String),
+                    ("clerk", |d| d.created_by.as_ref().map(ToString::to_string).unwrap_or_default()),
                 ] {
                     let r = get(&app, &url(&format!("&group_by={group_by}")), Some(&admin)).await;
                     for group in r.body["groups"].as_array().unwrap() {
@@ -596,7 +596,7 @@ proptest! {
                 let r = get(&app, &url("&group_by=field"), Some(&admin)).await;
                 for group in r.body["groups"].as_array().unwrap() {
                     let key = group["key"].as_str().unwrap().to_owned();
-                    assert_row(group, &direct(&env, from, to, &|d| fields[&d.procedure_id] == key), &format!("field {key}"));
+                    assert_row(group, &direct(&env, from, to, &|d| fields[d.procedure_id.as_str()] == key), &format!("field {key}"));
                 }
             }
         });

@@ -55,7 +55,8 @@ async fn a_corrupt_row_is_an_error_naming_it_never_another_value() {
         );
         assert!(!r.text.contains("archived"), "no internals in the answer");
     }
-    let err = motcua::db::dossiers::find(&mut env.conn(), &id)
+    let dossier = motcua::domain::ids::DossierId::parse(&id).unwrap();
+    let err = motcua::db::dossiers::find(&mut env.conn(), &dossier)
         .unwrap_err()
         .to_string();
     assert!(err.contains(&id) && err.contains("archived"), "{err}");

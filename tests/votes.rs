@@ -202,7 +202,7 @@ async fn dossiers_clerks_time_window_and_double_taps() {
     motcua::db::procedures::insert(
         &mut s.env.conn(),
         &motcua::db::procedures::ProcedureRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: motcua::domain::ids::ProcedureId::new(),
             code: "1.000948".into(),
             name: "Đăng ký khai sinh".into(),
             field: "Hộ tịch".into(),
@@ -401,8 +401,8 @@ async fn the_district_report_is_reproduced_with_targets_groups_and_csv() {
                 + chrono::Days::new((i % 90) as u64);
             let cast_at = cast.and_hms_opt(2 + (i % 8) as u32, 0, 0).unwrap();
             rows.push(motcua::db::votes::VoteRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                kiosk_id: kiosk_id.clone(),
+                id: uuid::Uuid::new_v4().into(),
+                kiosk_id: motcua::domain::ids::KioskId::parse(&kiosk_id).unwrap(),
                 office_id: s.commune.id.clone(),
                 rating: motcua::domain::satisfaction::Rating::parse(rating).unwrap(),
                 cast_at,

@@ -11,6 +11,7 @@ use crate::auth::Actor;
 use crate::db::{self, calendar::ExceptionRow, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::calendar::{Calendar, CalendarException, DayInfo, ExceptionKind};
+use crate::domain::ids::{EventId, UserId};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -93,7 +94,7 @@ fn parse_day(raw: &str) -> ApiResult<NaiveDate> {
 pub fn recompute_open_dossiers(
     conn: &mut AnyConnection,
     calendar: &Calendar,
-    actor_id: &str,
+    actor_id: &UserId,
     why: &str,
 ) -> ApiResult<usize> {
     let now = Utc::now();
@@ -123,13 +124,13 @@ pub fn recompute_open_dossiers(
         db::dossiers::insert_event(
             conn,
             &db::dossiers::EventRow {
-                id: uuid::Uuid::now_v7().to_string(),
+                id: EventId::new(),
                 dossier_id: row.id.clone(),
                 version: row.version,
                 event_type: "deadline_recomputed".to_owned(),
                 from_status: Some(row.status),
                 to_status: row.status,
-                actor_id: Some(actor_id.to_owned()),
+                actor_id: Some(actor_id.clone()),
                 at: now.naive_utc(),
                 recorded_at: now.naive_utc(),
                 back_dated: false,

@@ -8,9 +8,7 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    clean_name, clean_text, fail_if_any, into_page, page_size, resource, to_uuid, utc, Page,
-};
+use super::{clean_name, clean_text, fail_if_any, into_page, page_size, resource, utc, Page};
 use crate::auth::{Actor, Scope};
 use crate::db::{self, dossiers::DossierRow, dossiers::EventRow, AnyConnection};
 use crate::domain::account::Role;
@@ -20,6 +18,7 @@ use crate::domain::deadline::{Channel, Explanation, Verdict};
 use crate::domain::dossier::{
     apply, check_back_dating, check_event_time, DossierState, Event, EventError, Outcome,
 };
+use crate::domain::ids::{DossierId, EventId, OfficeId, ProcedureId};
 use crate::domain::lifecycle::{EventType, Status};
 use crate::domain::office::root_of;
 use crate::domain::text::{fold, mask};
@@ -242,8 +241,8 @@ pub struct DossierQuery {
 fn is_own_staff(actor: &Actor, row: &DossierRow) -> bool {
     actor
         .office_id
-        .as_deref()
-        .is_some_and(|own| own == row.office_id || own == row.processing_office_id)
+        .as_ref()
+        .is_some_and(|own| *own == row.office_id || *own == row.processing_office_id)
 }
 
 fn view(row: DossierRow, full_identity: bool) -> DossierView {
@@ -256,12 +255,12 @@ fn view(row: DossierRow, full_identity: bool) -> DossierView {
         }
     };
     DossierView {
-        id: to_uuid(&row.id),
+        id: row.id.uuid(),
         status: state.status,
         status_code: state.status.portal_code(),
-        office_id: to_uuid(&row.office_id),
-        processing_office_id: to_uuid(&row.processing_office_id),
-        procedure_id: to_uuid(&row.procedure_id),
+        office_id: row.office_id.uuid(),
+        processing_office_id: row.processing_office_id.uuid(),
+        procedure_id: row.procedure_id.uuid(),
         channel: state.channel,
         applicant: ApplicantView {
             name: row.applicant_name,
@@ -289,7 +288,7 @@ fn view(row: DossierRow, full_identity: bool) -> DossierView {
 }
 
 /// The offices whose dossiers the actor sees, `None` for all.
-fn scope_offices(conn: &mut AnyConnection, actor: &Actor) -> ApiResult<Option<Vec<String>>> {
+fn scope_offices(conn: &mut AnyConnection, actor: &Actor) -> ApiResult<Option<Vec<OfficeId>>> {
     Ok(match actor.scope() {
         Scope::All => None,
         Scope::Subtree(path) => Some(db::dossiers::subtree_office_ids(conn, &path)?),
@@ -303,8 +302,8 @@ fn visible_dossier(
     actor: &Actor,
     id_or_code: &str,
 ) -> ApiResult<DossierRow> {
-    let row = match uuid::Uuid::parse_str(id_or_code) {
-        Ok(id) => db::dossiers::find(conn, &id.to_string())?,
+    let row = match DossierId::parse(id_or_code) {
+        Ok(id) => db::dossiers::find(conn, &id)?,
         Err(_) => db::dossiers::find_by_code(conn, id_or_code)?,
     };
     let not_found = || ApiError::NotFound("dossier_not_found", "dossier not found".to_owned());
@@ -469,7 +468,7 @@ pub async fn create_dossier(
     };
     check_event_time(at, None, now).map_err(|e| ApiError::field("received_at", e.to_string()))?;
     let office_id = match (body.office_id, &actor.office_id) {
-        (Some(id), _) => id.to_string(),
+        (Some(id), _) => OfficeId::from(id),
         (None, Some(own)) => own.clone(),
         (None, None) => {
             return Err(ApiError::field(
@@ -492,7 +491,7 @@ pub async fn create_dossier(
                     .map_err(|e| ApiError::field("received_at", e.to_string()))?;
             }
             let procedure = match (body.procedure_id, body.procedure_code.as_deref()) {
-                (Some(id), _) => db::procedures::find(conn, &id.to_string())?,
+                (Some(id), _) => db::procedures::find(conn, &ProcedureId::from(id))?,
                 (None, Some(code)) => db::procedures::find_by_code(conn, code.trim())?,
                 (None, None) => None,
             }
@@ -515,7 +514,7 @@ pub async fn create_dossier(
             let day = local_date(at);
             let mut row = DossierRow::filed(
                 db::dossiers::Filing {
-                    id: uuid::Uuid::now_v7().to_string(),
+                    id: DossierId::new(),
                     office_id: &office.id,
                     procedure: &procedure,
                     channel: body.channel,
@@ -535,11 +534,8 @@ pub async fn create_dossier(
             db::dossiers::insert_with_next_code(conn, &mut row, day, |sequence| {
                 dossier_code(&office.code, day, sequence)
             })?;
-            let event = row.filing_event(
-                uuid::Uuid::now_v7().to_string(),
-                &procedure.code,
-                body.received_at.is_some(),
-            );
+            let event =
+                row.filing_event(EventId::new(), &procedure.code, body.received_at.is_some());
             db::dossiers::insert_event(conn, &event)?;
             Ok(row)
         })
@@ -640,7 +636,7 @@ pub async fn post_event(
                 E::Accept => Event::Accept,
                 E::Refuse => Event::Refuse,
                 E::Transfer => {
-                    let target = body.to_office_id.map(|o| o.to_string()).unwrap_or_default();
+                    let target = body.to_office_id.map(OfficeId::from).unwrap_or_default();
                     let office = db::offices::find(conn, &target)?.ok_or_else(|| {
                         ApiError::NotFound(
                             "office_not_found",
@@ -705,7 +701,7 @@ pub async fn post_event(
             db::dossiers::insert_event(
                 conn,
                 &EventRow {
-                    id: uuid::Uuid::now_v7().to_string(),
+                    id: EventId::new(),
                     dossier_id: row.id.clone(),
                     version: row.version,
                     event_type: body.event_type.as_str().to_owned(),
@@ -755,9 +751,9 @@ pub async fn list_dossiers(
     let day_start = |d: NaiveDate| local_instant(d, chrono::NaiveTime::MIN).naive_utc();
     let mut filter = db::dossiers::DossierFilter {
         offices: None,
-        office_id: query.office_id.map(|o| o.to_string()),
+        office_id: query.office_id.map(OfficeId::from),
         status: query.status,
-        procedure_id: query.procedure_id.map(|p| p.to_string()),
+        procedure_id: query.procedure_id.map(ProcedureId::from),
         field,
         verdict: query.verdict,
         overdue_before: query.overdue.filter(|o| *o).map(|_| local_date(Utc::now())),
@@ -772,7 +768,12 @@ pub async fn list_dossiers(
             Ok(db::dossiers::list(conn, &filter, limit + 1)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(into_page(rows, limit, |r| r.id.clone(), |r| view(r, false))))
+    Ok(HttpResponse::Ok().json(into_page(
+        rows,
+        limit,
+        |r| r.id.to_string(),
+        |r| view(r, false),
+    )))
 }
 
 /// One dossier, by id or code. The office's own staff see the applicant's identifiers in full.
@@ -820,11 +821,11 @@ pub async fn list_events(
     let events: Vec<EventView> = rows
         .into_iter()
         .map(|e| EventView {
-            id: to_uuid(&e.id),
+            id: e.id.uuid(),
             version: e.version,
             from_status: e.from_status,
             to_status: e.to_status,
-            actor_id: e.actor_id.as_deref().map(to_uuid),
+            actor_id: e.actor_id.as_ref().map(|id| id.uuid()),
             at: utc(e.at),
             recorded_at: utc(e.recorded_at),
             back_dated: e.back_dated,
@@ -859,7 +860,7 @@ pub async fn get_deadline(
         .await?;
     let dossier = row.state();
     Ok(HttpResponse::Ok().json(DeadlineView {
-        dossier_id: to_uuid(&row.id),
+        dossier_id: row.id.uuid(),
         status: dossier.status,
         due_at: dossier.due_at,
         due_date: dossier.due_date,

@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{clean_text, fail_if_any, parse_id, resource, to_uuid, utc};
+use super::{clean_text, fail_if_any, parse_id, resource, utc};
 use crate::auth::kiosk::{new_token, KioskDevice};
 use crate::auth::{Actor, Scope};
 use crate::db::{self, kiosks::KioskRow, AnyConnection};
 use crate::domain::account::Role;
+use crate::domain::ids::{KioskId, OfficeId};
 use crate::domain::satisfaction::{check_faces, Rating};
 use crate::domain::target::ancestors_nearest_first;
 use crate::error::{ApiError, ApiResult};
@@ -31,8 +32,8 @@ pub struct KioskView {
 impl From<KioskRow> for KioskView {
     fn from(row: KioskRow) -> KioskView {
         KioskView {
-            id: to_uuid(&row.id),
-            office_id: to_uuid(&row.office_id),
+            id: row.id.uuid(),
+            office_id: row.office_id.uuid(),
             name: row.name,
             created_at: utc(row.created_at),
             last_used_at: row.last_used_at.map(utc),
@@ -90,9 +91,9 @@ pub struct SetFaces {
     pub ratings: Vec<Rating>,
 }
 
-fn faces(office_id: &str, ratings: &[Rating]) -> KioskConfig {
+fn faces(office_id: &OfficeId, ratings: &[Rating]) -> KioskConfig {
     KioskConfig {
-        office_id: to_uuid(office_id),
+        office_id: office_id.uuid(),
         ratings: ratings
             .iter()
             .map(|r| Face {
@@ -105,7 +106,7 @@ fn faces(office_id: &str, ratings: &[Rating]) -> KioskConfig {
 }
 
 /// The faces in force for an office: its own, else its nearest ancestor's, else the default.
-pub fn effective_faces(conn: &mut AnyConnection, office_id: &str) -> ApiResult<Vec<Rating>> {
+pub fn effective_faces(conn: &mut AnyConnection, office_id: &OfficeId) -> ApiResult<Vec<Rating>> {
     let office =
         db::offices::find(conn, office_id)?.ok_or_else(|| ApiError::not_found("office"))?;
     for id in ancestors_nearest_first(&office.path) {
@@ -122,7 +123,7 @@ pub fn effective_faces(conn: &mut AnyConnection, office_id: &str) -> ApiResult<V
 fn managed_office(
     conn: &mut AnyConnection,
     actor: &Actor,
-    office_id: &str,
+    office_id: &OfficeId,
 ) -> ApiResult<db::offices::OfficeRow> {
     actor.require(&[Role::Admin, Role::Manager])?;
     let office = db::offices::find(conn, office_id)?.ok_or_else(|| {
@@ -155,13 +156,13 @@ pub async fn create_kiosk(
     let mut errors = Vec::new();
     let name = clean_text(&mut errors, "name", &body.name, 100);
     fail_if_any(errors)?;
-    let office_id = body.office_id.to_string();
+    let office_id = OfficeId::from(body.office_id);
     let (token, digest) = new_token();
     let row = state
         .write(move |conn| {
             managed_office(conn, &actor, &office_id)?;
             let row = KioskRow {
-                id: uuid::Uuid::now_v7().to_string(),
+                id: KioskId::new(),
                 office_id,
                 name,
                 token_hash: digest,
@@ -194,7 +195,7 @@ pub async fn list_kiosks(
     query: web::Query<KioskQuery>,
 ) -> ApiResult<HttpResponse> {
     actor.require(&[Role::Admin, Role::Manager])?;
-    let office_id = query.office_id.map(|o| o.to_string());
+    let office_id = query.office_id.map(OfficeId::from);
     let rows = state
         .db(move |conn| {
             let offices = match actor.scope() {
@@ -221,7 +222,7 @@ pub async fn revoke_kiosk(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id, "kiosk")?;
+    let id: KioskId = parse_id(&id, "kiosk")?;
     state
         .write(move |conn| {
             let not_found = || ApiError::NotFound("kiosk_not_found", "kiosk not found".to_owned());
@@ -269,7 +270,7 @@ pub async fn get_faces(
     _actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id, "office")?;
+    let id: OfficeId = parse_id(&id, "office")?;
     let office_id = id.clone();
     let ratings = state
         .db(move |conn| effective_faces(conn, &office_id))
@@ -297,7 +298,7 @@ pub async fn set_faces(
     id: web::Path<String>,
     body: web::Json<SetFaces>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id, "office")?;
+    let id: OfficeId = parse_id(&id, "office")?;
     let ratings = body.into_inner().ratings;
     check_faces(&ratings).map_err(|m| ApiError::field("ratings", m))?;
     let stored = serde_json::to_string(&ratings).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -23,6 +23,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::domain::ids::Id;
 use crate::domain::{dates, text};
 use crate::error::{problem_response, ApiError, FieldError};
 
@@ -159,18 +160,12 @@ pub fn instant_in_range(field: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>,
 }
 
 /// Ids are UUIDs; anything else cannot name a row, so it is simply not found.
-pub fn parse_id(raw: &str, what: &'static str) -> Result<String, ApiError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|id| id.to_string())
-        .map_err(|_| ApiError::not_found(what))
+pub fn parse_id<T: Id>(raw: &str, what: &'static str) -> Result<T, ApiError> {
+    T::parse(raw).map_err(|_| ApiError::not_found(what))
 }
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
-}
-
-pub fn to_uuid(id: &str) -> uuid::Uuid {
-    uuid::Uuid::parse_str(id).unwrap_or_default()
 }
 
 /// A resource whose unsupported methods answer 405 with an `Allow` header.

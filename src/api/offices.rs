@@ -8,11 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     clean_text, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
-    to_uuid, utc, Page,
+    utc, Page,
 };
 use crate::auth::Actor;
 use crate::db::{self, is_unique_violation, offices::OfficeRow, AnyConnection};
 use crate::domain::account::Role;
+use crate::domain::ids::OfficeId;
 use crate::domain::office::{check_placement, child_path, validate_agency_code, OfficeLevel};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -34,9 +35,9 @@ pub struct OfficeView {
 impl From<OfficeRow> for OfficeView {
     fn from(row: OfficeRow) -> OfficeView {
         OfficeView {
-            id: to_uuid(&row.id),
+            id: row.id.uuid(),
             level: row.level,
-            parent_id: row.parent_id.as_deref().map(to_uuid),
+            parent_id: row.parent_id.as_ref().map(|id| id.uuid()),
             code: row.code,
             name: row.name,
             opened_on: row.opened_on,
@@ -127,13 +128,13 @@ pub async fn list_offices(
     let query = query.into_inner();
     let limit = page_size(query.limit)?;
     let mut filter = db::offices::OfficeFilter {
-        parent_id: query.parent_id.map(|id| id.to_string()),
+        parent_id: query.parent_id.map(OfficeId::from),
         level: query.level,
         q: search_term(query.q.as_deref())?,
         within_path: None,
         after_code: decode_cursor(query.cursor.as_deref())?,
     };
-    let within = query.within.map(|id| id.to_string());
+    let within = query.within.map(OfficeId::from);
     let rows = state
         .db(move |conn| {
             if let Some(id) = within {
@@ -160,7 +161,7 @@ pub async fn get_office(
     _actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id, "office")?;
+    let id: OfficeId = parse_id(&id, "office")?;
     let row = state
         .db(move |conn| db::offices::find(conn, &id)?.ok_or_else(|| ApiError::not_found("office")))
         .await?;
@@ -171,7 +172,7 @@ pub async fn get_office(
 fn place(
     conn: &mut AnyConnection,
     level: OfficeLevel,
-    parent_id: Option<&str>,
+    parent_id: Option<&OfficeId>,
     own: Option<&OfficeRow>,
 ) -> ApiResult<Option<OfficeRow>> {
     let parent = match parent_id {
@@ -185,8 +186,7 @@ fn place(
     };
     let highest_child = match own {
         Some(office) => db::offices::child_levels(conn, &office.id)?
-            .iter()
-            .filter_map(|l| OfficeLevel::parse(l))
+            .into_iter()
             .min(),
         None => None,
     };
@@ -247,12 +247,12 @@ pub async fn create_office(
         .map(|d| super::date_in_range("opened_on", d))
         .transpose()?;
     fail_if_any(errors)?;
-    let parent_id = body.parent_id.map(|id| id.to_string());
+    let parent_id = body.parent_id.map(OfficeId::from);
     let level = body.level;
     let row = state
         .write(move |conn| {
-            let parent = place(conn, level, parent_id.as_deref(), None)?;
-            let id = uuid::Uuid::now_v7().to_string();
+            let parent = place(conn, level, parent_id.as_ref(), None)?;
+            let id = OfficeId::new();
             let now = Utc::now().naive_utc();
             let row = OfficeRow {
                 path: child_path(parent.as_ref().map(|p| p.path.as_str()), &id),
@@ -293,7 +293,7 @@ pub async fn update_office(
     body: web::Json<UpdateOffice>,
 ) -> ApiResult<HttpResponse> {
     actor.require(&[Role::Admin])?;
-    let id = parse_id(&id, "office")?;
+    let id: OfficeId = parse_id(&id, "office")?;
     let body = body.into_inner();
     let mut errors: Vec<FieldError> = Vec::new();
     let name = body
@@ -307,7 +307,7 @@ pub async fn update_office(
             message,
         });
     }
-    let parent_id = body.parent_id.map(|p| p.map(|id| id.to_string()));
+    let parent_id = body.parent_id.map(|p| p.map(OfficeId::from));
     let opened_on = match body.opened_on {
         Some(Some(date)) => Some(Some(super::date_in_range("opened_on", date)?)),
         other => other,
@@ -332,7 +332,7 @@ pub async fn update_office(
             if let Some(opened_on) = opened_on {
                 row.opened_on = opened_on;
             }
-            let parent = place(conn, row.level, row.parent_id.as_deref(), Some(&old))?;
+            let parent = place(conn, row.level, row.parent_id.as_ref(), Some(&old))?;
             row.path = child_path(parent.as_ref().map(|p| p.path.as_str()), &row.id);
             row.updated_at = Utc::now().naive_utc();
             db::offices::update(conn, &row, &old.path).map_err(code_taken)?;

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     clean_text, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
-    to_uuid, utc, Page,
+    utc, Page,
 };
 use crate::auth::Actor;
 use crate::db::{self, is_unique_violation, procedures::ProcedureRow};
@@ -47,7 +47,7 @@ pub struct ProcedureView {
 impl From<ProcedureRow> for ProcedureView {
     fn from(row: ProcedureRow) -> ProcedureView {
         ProcedureView {
-            id: to_uuid(&row.id),
+            id: row.id.uuid(),
             deadline: Deadline {
                 value: row.deadline_value,
                 unit: row.deadline_unit,
@@ -263,7 +263,7 @@ pub async fn create_procedure(
     fail_if_any(errors)?;
     let now = Utc::now().naive_utc();
     let row = ProcedureRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: crate::domain::ids::ProcedureId::new(),
         code,
         name,
         field,

@@ -14,6 +14,7 @@ use crate::db::{self, votes::VoteGroup, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::calendar::local_date;
 use crate::domain::dates::{DateError, Period};
+use crate::domain::ids::{OfficeId, ProcedureId, UserId};
 use crate::domain::kpi::{DayCounters, OnTimeCounts};
 use crate::domain::rollup::Dim;
 use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
@@ -104,7 +105,7 @@ fn row(key: String, label: String, counts: RatingCounts, target_bp: i32) -> Sati
 
 /// The targets in force for an office's reports: set on it or its nearest ancestor.
 struct Targets {
-    ancestors: Vec<String>,
+    ancestors: Vec<OfficeId>,
     set: Vec<db::targets::TargetRow>,
     metric: Metric,
 }
@@ -199,7 +200,7 @@ fn rate_text(rate: &Rate) -> String {
 pub fn resolve_office(
     conn: &mut AnyConnection,
     actor: &Actor,
-    office_id: Option<String>,
+    office_id: Option<OfficeId>,
 ) -> ApiResult<db::offices::OfficeRow> {
     actor.require(&[Role::Admin, Role::Manager])?;
     let office_id = office_id
@@ -258,7 +259,7 @@ pub async fn satisfaction(
     let query = query.into_inner();
     let Period { from, to } = period(query.from, query.to)?;
     let group_by = query.group_by;
-    let office_id = query.office_id.map(|o| o.to_string());
+    let office_id = query.office_id.map(OfficeId::from);
     let report = state
         .report(move |conn| {
             let office = resolve_office(conn, &actor, office_id)?;
@@ -285,7 +286,7 @@ pub async fn satisfaction(
             let mut child_of: BTreeMap<String, String> = BTreeMap::new();
             for child in &children {
                 for id in db::dossiers::subtree_office_ids(conn, &child.path)? {
-                    child_of.insert(id, child.id.clone());
+                    child_of.insert(id.to_string(), child.id.to_string());
                 }
             }
             for (key, rating, count) in counted {
@@ -301,7 +302,7 @@ pub async fn satisfaction(
                             .unwrap_or(date)
                     }
                     (SatisfactionGroup::Office, Some(id)) => {
-                        child_of.get(&id).cloned().unwrap_or(office.id.clone())
+                        child_of.get(&id).cloned().unwrap_or(office.id.to_string())
                     }
                     (_, Some(key)) => key,
                     (_, None) => "unknown".to_owned(),
@@ -312,22 +313,29 @@ pub async fn satisfaction(
             let mut labels: BTreeMap<String, String> = BTreeMap::new();
             match group_by {
                 Some(SatisfactionGroup::Office) => {
-                    labels.insert(office.id.clone(), format!("{} (trực tiếp)", office.name));
+                    labels.insert(
+                        office.id.to_string(),
+                        format!("{} (trực tiếp)", office.name),
+                    );
                     for child in &children {
-                        labels.insert(child.id.clone(), child.name.clone());
-                        groups.entry(child.id.clone()).or_default();
+                        labels.insert(child.id.to_string(), child.name.clone());
+                        groups.entry(child.id.to_string()).or_default();
                     }
                 }
                 Some(SatisfactionGroup::Clerk) => {
                     for key in groups.keys() {
-                        if let Some(user) = db::users::find(conn, key)? {
+                        let Ok(id) = UserId::parse(key) else { continue };
+                        if let Some(user) = db::users::find(conn, &id)? {
                             labels.insert(key.clone(), user.full_name);
                         }
                     }
                 }
                 Some(SatisfactionGroup::Procedure) => {
                     for key in groups.keys() {
-                        if let Some(p) = db::procedures::find(conn, key)? {
+                        let Ok(id) = ProcedureId::parse(key) else {
+                            continue;
+                        };
+                        if let Some(p) = db::procedures::find(conn, &id)? {
                             labels.insert(key.clone(), format!("{} {}", p.code, p.name));
                         }
                     }
@@ -348,7 +356,7 @@ pub async fn satisfaction(
                 rows.sort_by_key(|r| r.key.parse::<u32>().unwrap_or(99));
             }
             Ok(SatisfactionReport {
-                office_id: super::to_uuid(&office.id),
+                office_id: office.id.uuid(),
                 from,
                 to,
                 group_by,
@@ -489,7 +497,7 @@ pub async fn on_time(
     let query = query.into_inner();
     let period = period(query.from, query.to)?;
     let group_by = query.group_by;
-    let office_id = query.office_id.map(|o| o.to_string());
+    let office_id = query.office_id.map(OfficeId::from);
     let report = state
         .report(move |conn| {
             let office = resolve_office(conn, &actor, office_id)?;
@@ -583,8 +591,8 @@ pub fn on_time_report(
         Some(OnTimeGroup::Office) => db::offices::children(conn, &office.id)?,
         _ => Vec::new(),
     };
-    let mut scopes = vec![office.id.clone()];
-    scopes.extend(children.iter().map(|c| c.id.clone()));
+    let mut scopes = vec![office.id.to_string()];
+    scopes.extend(children.iter().map(|c| c.id.to_string()));
     let dim = match group_by {
         Some(OnTimeGroup::Field | OnTimeGroup::Procedure) => Dim::Procedure,
         Some(OnTimeGroup::Clerk) => Dim::Clerk,
@@ -597,7 +605,7 @@ pub fn on_time_report(
     let mut whole = vec![DayCounters::default(); cuts.len()];
     let mut by_id: BTreeMap<String, Vec<DayCounters>> = BTreeMap::new();
     for ((scope, dim_id), cum) in &sums {
-        if *scope == office.id {
+        if office.id == scope.as_str() {
             add_all(&mut whole, cum);
             by_id.insert(dim_id.clone(), cum.clone());
         }
@@ -606,7 +614,7 @@ pub fn on_time_report(
     let procedures: BTreeMap<String, (String, String, String)> = if dim == Dim::Procedure {
         db::procedures::list(conn, &Default::default(), 100_000)?
             .into_iter()
-            .map(|p| (p.id, (p.code, p.name, p.field)))
+            .map(|p| (p.id.to_string(), (p.code, p.name, p.field)))
             .collect()
     } else {
         BTreeMap::new()
@@ -627,14 +635,14 @@ pub fn on_time_report(
             let mut direct = whole.clone();
             for child in &children {
                 let cum = sums
-                    .get(&(child.id.clone(), String::new()))
+                    .get(&(child.id.to_string(), String::new()))
                     .cloned()
                     .unwrap_or_else(|| vec![DayCounters::default(); cuts.len()]);
                 for (d, c) in direct.iter_mut().zip(&cum) {
                     d.combine(c, -1);
                 }
                 rows.push(on_time_row(
-                    child.id.clone(),
+                    child.id.to_string(),
                     child.name.clone(),
                     in_period(&cum),
                     target,
@@ -643,7 +651,7 @@ pub fn on_time_report(
             if direct.iter().any(|c| !c.is_zero()) {
                 let label = format!("{} (trực tiếp)", office.name);
                 rows.push(on_time_row(
-                    office.id.clone(),
+                    office.id.to_string(),
                     label,
                     in_period(&direct),
                     target,
@@ -698,7 +706,7 @@ pub fn on_time_report(
         rows.retain(|r| r.counts != OnTimeCounts::default());
     }
     Ok(OnTimeReport {
-        office_id: super::to_uuid(&office.id),
+        office_id: office.id.uuid(),
         from,
         to,
         group_by,

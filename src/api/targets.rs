@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{resource, to_uuid, utc};
+use super::{resource, utc};
 use crate::auth::{Actor, Scope};
 use crate::db::{self, targets::TargetRow};
 use crate::domain::account::Role;
+use crate::domain::ids::OfficeId;
 use crate::domain::target::Metric;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -44,7 +45,7 @@ pub struct TargetView {
 impl From<TargetRow> for TargetView {
     fn from(row: TargetRow) -> TargetView {
         TargetView {
-            office_id: to_uuid(&row.office_id),
+            office_id: row.office_id.uuid(),
             year: row.year,
             metric: row.metric,
             field: Some(row.field).filter(|f| !f.is_empty()),
@@ -116,7 +117,7 @@ pub async fn put_target(
     let field = super::search_term(body.field.as_deref())
         .map_err(|_| ApiError::field("field", "at most 100 characters"))?;
     let row = TargetRow {
-        office_id: body.office_id.to_string(),
+        office_id: OfficeId::from(body.office_id),
         year: body.year,
         metric: body.metric,
         field: field.unwrap_or_default(),

@@ -8,11 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     clean_name, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
-    to_uuid, utc, Page,
+    utc, Page,
 };
 use crate::auth::{Actor, Scope};
 use crate::db::{self, is_unique_violation, offices::OfficeRow, users::UserRow, AnyConnection};
 use crate::domain::account::{check_password, check_username, normalize_username, Role};
+use crate::domain::ids::{OfficeId, UserId};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 
@@ -31,9 +32,9 @@ pub struct UserView {
 impl From<UserRow> for UserView {
     fn from(row: UserRow) -> UserView {
         UserView {
-            id: to_uuid(&row.id),
+            id: row.id.uuid(),
             role: row.role,
-            office_id: row.office_id.as_deref().map(to_uuid),
+            office_id: row.office_id.as_ref().map(|id| id.uuid()),
             username: row.username,
             full_name: row.full_name,
             disabled: row.disabled,
@@ -142,7 +143,7 @@ pub async fn list_users(
 fn visible_user(
     conn: &mut AnyConnection,
     actor: &Actor,
-    id: &str,
+    id: &UserId,
 ) -> ApiResult<(UserRow, Option<OfficeRow>)> {
     let user = db::users::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
     let office = match &user.office_id {
@@ -177,7 +178,7 @@ pub async fn get_user(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_id(&id, "user")?;
+    let id: UserId = parse_id(&id, "user")?;
     let (user, _) = state
         .db(move |conn| visible_user(conn, &actor, &id))
         .await?;
@@ -187,7 +188,7 @@ pub async fn get_user(
 fn office_for(
     conn: &mut AnyConnection,
     role: Role,
-    office_id: Option<&str>,
+    office_id: Option<&OfficeId>,
 ) -> ApiResult<Option<OfficeRow>> {
     match office_id {
         Some(id) => Ok(Some(db::offices::find(conn, id)?.ok_or_else(|| {
@@ -238,24 +239,24 @@ pub async fn create_user(
     let full_name = clean_name(&mut errors, "full_name", &body.full_name);
     fail_if_any(errors)?;
     let role = body.role;
-    let office_id = body.office_id.map(|id| id.to_string());
+    let office_id = body.office_id.map(OfficeId::from);
     // Authorize before the expensive hash.
     let check_actor = actor.clone();
     let check_office = office_id.clone();
     state
         .db(move |conn| {
-            let office = office_for(conn, role, check_office.as_deref())?;
+            let office = office_for(conn, role, check_office.as_ref())?;
             check_actor.ensure_can_manage(role, office.as_ref())
         })
         .await?;
     let password_hash = state.hasher.hash(body.password).await?;
     let row = state
         .write(move |conn| {
-            let office = office_for(conn, role, office_id.as_deref())?;
+            let office = office_for(conn, role, office_id.as_ref())?;
             actor.ensure_can_manage(role, office.as_ref())?;
             let now = Utc::now().naive_utc();
             let row = UserRow {
-                id: uuid::Uuid::now_v7().to_string(),
+                id: UserId::new(),
                 username,
                 password_hash,
                 full_name,
@@ -299,7 +300,7 @@ pub async fn update_user(
     body: web::Json<UpdateUser>,
 ) -> ApiResult<HttpResponse> {
     actor.require(&[Role::Admin, Role::Manager])?;
-    let id = parse_id(&id, "user")?;
+    let id: UserId = parse_id(&id, "user")?;
     let body = body.into_inner();
     let mut errors: Vec<FieldError> = Vec::new();
     let full_name = body
@@ -333,11 +334,8 @@ pub async fn update_user(
             let old_role = row.role;
             actor.ensure_can_manage(old_role, office.as_ref())?;
             let new_role = body.role.unwrap_or(old_role);
-            let new_office_id = body
-                .office_id
-                .map(|o| o.to_string())
-                .or(row.office_id.clone());
-            let new_office = office_for(conn, new_role, new_office_id.as_deref())?;
+            let new_office_id = body.office_id.map(OfficeId::from).or(row.office_id.clone());
+            let new_office = office_for(conn, new_role, new_office_id.as_ref())?;
             actor.ensure_can_manage(new_role, new_office.as_ref())?;
             let now = Utc::now().naive_utc();
             if let Some(full_name) = full_name {

@@ -6,9 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{resource, to_uuid, utc};
+use super::{resource, utc};
 use crate::auth::kiosk::KioskToken;
 use crate::db::votes::{VoteInput, VoteOutcome, VoteRow};
+use crate::domain::ids::{UserId, VoteId};
 use crate::domain::satisfaction::{check_cast_at, CastAtError, Rating};
 use crate::domain::text;
 use crate::error::{problem_response, ApiError, ApiResult, FieldError};
@@ -53,14 +54,14 @@ pub struct VoteView {
 impl From<VoteRow> for VoteView {
     fn from(row: VoteRow) -> VoteView {
         VoteView {
-            id: to_uuid(&row.id),
+            id: row.id.uuid(),
             rating: row.rating,
             cast_at: utc(row.cast_at),
             received_at: utc(row.received_at),
-            office_id: to_uuid(&row.office_id),
-            kiosk_id: to_uuid(&row.kiosk_id),
-            dossier_id: row.dossier_id.as_deref().map(to_uuid),
-            clerk_id: row.clerk_id.as_deref().map(to_uuid),
+            office_id: row.office_id.uuid(),
+            kiosk_id: row.kiosk_id.uuid(),
+            dossier_id: row.dossier_id.as_ref().map(|id| id.uuid()),
+            clerk_id: row.clerk_id.as_ref().map(|id| id.uuid()),
             reason: row.reason,
         }
     }
@@ -151,11 +152,11 @@ fn check(
         return Err(errors);
     }
     Ok(VoteInput {
-        id: vote.id.to_string(),
+        id: VoteId::from(vote.id),
         rating: vote.rating,
         cast_at: vote.cast_at,
         dossier_code: dossier_code.map(str::to_owned),
-        clerk_id: vote.clerk_id.map(|c| c.to_string()),
+        clerk_id: vote.clerk_id.map(UserId::from),
         reason,
     })
 }

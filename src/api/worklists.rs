@@ -6,11 +6,12 @@ use chrono::{Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::resource;
 use super::stats::{csv_response, wants_csv, Format};
-use super::{resource, to_uuid};
 use crate::auth::{Actor, Scope};
 use crate::db;
 use crate::domain::calendar::local_date;
+use crate::domain::ids::OfficeId;
 use crate::domain::lifecycle::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -114,7 +115,7 @@ async fn worklist(
         })?),
         None => None,
     };
-    let office_id = query.office_id.map(|o| o.to_string());
+    let office_id = query.office_id.map(OfficeId::from);
     let today = local_date(Utc::now());
     let app = state.clone();
     let (office, calendar, rows) = state
@@ -162,12 +163,12 @@ async fn worklist(
         .filter_map(|row| {
             let due_date = row.due_date?;
             Some(WorkItem {
-                id: to_uuid(&row.id),
+                id: row.id.uuid(),
                 status: row.status,
                 procedure_code: row.procedure_code,
                 procedure_name: row.procedure_name,
-                office_id: to_uuid(&row.office_id),
-                processing_office_id: to_uuid(&row.processing_office_id),
+                office_id: row.office_id.uuid(),
+                processing_office_id: row.processing_office_id.uuid(),
                 due_date,
                 appointment_date: row.appointment_date,
                 working_days_left: calendar.working_days_between(today, due_date),
@@ -213,7 +214,7 @@ async fn worklist(
         ));
     }
     Ok(HttpResponse::Ok().json(Worklist {
-        office_id: office.map(|o| to_uuid(&o.id)),
+        office_id: office.map(|o| o.id.uuid()),
         today,
         items,
         next_cursor,

@@ -8,6 +8,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use crate::db;
 use crate::domain::account::Role;
+use crate::domain::ids::{OfficeId, UserId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -16,10 +17,10 @@ pub const KIOSK_TOKEN_PREFIX: &str = "mck_";
 
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: String,
+    pub user_id: UserId,
     pub username: String,
     pub role: Role,
-    pub office_id: Option<String>,
+    pub office_id: Option<OfficeId>,
     /// Materialized path of the actor's office (see `db::offices`).
     pub office_path: Option<String>,
     pub jti: String,
@@ -58,7 +59,9 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Actor
     }
     let claims = state.jwt.verify(&token)?;
     let jti = claims.jti.clone();
-    let user_id = claims.sub.clone();
+    let user_id = UserId::parse(&claims.sub).map_err(|_| {
+        ApiError::Unauthorized("invalid_token", "the access token is not valid".to_owned())
+    })?;
     let (user, office_path, revoked) = state
         .db(move |conn| Ok(db::users::find_for_token(conn, &user_id, &jti)?))
         .await?

@@ -9,6 +9,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::config::JwtSecretSource;
+use crate::domain::ids::UserId;
 use crate::error::ApiError;
 
 pub const ISSUER: &str = "motcua";
@@ -67,12 +68,12 @@ impl JwtKeys {
         Ok(JwtKeys::from_secret(&secret))
     }
 
-    pub fn issue(&self, user_id: &str, generation: i32, ttl_secs: i64) -> (String, Claims) {
+    pub fn issue(&self, user_id: &UserId, generation: i32, ttl_secs: i64) -> (String, Claims) {
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
-            sub: user_id.to_owned(),
+            sub: user_id.to_string(),
             exp: now + ttl_secs,
             iat: now,
             jti: uuid::Uuid::new_v4().to_string(),

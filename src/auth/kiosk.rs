@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::actor::KIOSK_TOKEN_PREFIX;
 use crate::db;
+use crate::domain::ids::{KioskId, OfficeId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -36,8 +37,8 @@ pub fn token_digest(token: &str) -> String {
 /// The kiosk behind a request.
 #[derive(Debug, Clone)]
 pub struct KioskDevice {
-    pub id: String,
-    pub office_id: String,
+    pub id: KioskId,
+    pub office_id: OfficeId,
     pub last_used_at: Option<chrono::NaiveDateTime>,
 }
 

@@ -3,6 +3,7 @@
 
 use crate::db::offices::OfficeRow;
 use crate::domain::account::Role;
+use crate::domain::ids::OfficeId;
 use crate::domain::lifecycle::{is_desk_step, EventType};
 use crate::error::{ApiError, ApiResult};
 
@@ -15,7 +16,7 @@ pub enum Scope {
     /// A manager: its office and everything below it (materialized path prefix).
     Subtree(String),
     /// A clerk: its own office only.
-    Office(String),
+    Office(OfficeId),
 }
 
 impl Actor {
@@ -24,8 +25,9 @@ impl Actor {
             (Role::Admin, _, _) => Scope::All,
             (Role::Manager, _, Some(path)) => Scope::Subtree(path.clone()),
             (Role::Clerk, Some(id), _) => Scope::Office(id.clone()),
-            // Staff without an office see nothing (cannot happen through the API).
-            _ => Scope::Office(String::new()),
+            // Staff without an office see nothing (cannot happen through the API): a
+            // fresh id is no office's.
+            _ => Scope::Office(OfficeId::new()),
         }
     }
 
@@ -38,11 +40,11 @@ impl Actor {
     }
 
     /// Whether the office (by id and path) lies within the actor's scope.
-    pub fn covers(&self, office_id: &str, office_path: &str) -> bool {
+    pub fn covers(&self, office_id: &OfficeId, office_path: &str) -> bool {
         match self.scope() {
             Scope::All => true,
             Scope::Subtree(root) => office_path.starts_with(&root),
-            Scope::Office(own) => own == office_id,
+            Scope::Office(own) => own == *office_id,
         }
     }
 
@@ -93,12 +95,17 @@ impl Actor {
 mod tests {
     use super::*;
 
+    /// The id of a named test office ("c", "d"...).
+    fn oid(name: &str) -> OfficeId {
+        uuid::Uuid::from_u128(name.bytes().fold(0, |id, b| id * 256 + u128::from(b))).into()
+    }
+
     fn actor(role: Role, office: &str, path: &str) -> Actor {
         Actor {
-            user_id: "u".into(),
+            user_id: crate::domain::ids::UserId::new(),
             username: "u".into(),
             role,
-            office_id: Some(office.into()),
+            office_id: Some(oid(office)),
             office_path: Some(path.into()),
             jti: "j".into(),
             token_expires_at: 0,
@@ -108,7 +115,7 @@ mod tests {
     fn office(id: &str, path: &str) -> OfficeRow {
         let now = chrono::Utc::now().naive_utc();
         OfficeRow {
-            id: id.into(),
+            id: oid(id),
             code: "A.1".into(),
             name: "x".into(),
             level: crate::domain::office::OfficeLevel::Commune,
@@ -145,8 +152,8 @@ mod tests {
     #[test]
     fn clerks_cover_their_own_office_only() {
         let clerk = actor(Role::Clerk, "c", "/p/d/c/");
-        assert!(clerk.covers("c", "/p/d/c/"));
-        assert!(!clerk.covers("c2", "/p/d/c2/"));
-        assert!(!actor(Role::Manager, "d", "/p/d/").covers("x", "/p/x/"));
+        assert!(clerk.covers(&oid("c"), "/p/d/c/"));
+        assert!(!clerk.covers(&oid("c2"), "/p/d/c2/"));
+        assert!(!actor(Role::Manager, "d", "/p/d/").covers(&oid("x"), "/p/x/"));
     }
 }

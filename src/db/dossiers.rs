@@ -9,17 +9,18 @@ use super::schema::{dossier_events, dossier_sequences, dossiers, procedures};
 use super::{is_unique_violation, AnyConnection};
 use crate::domain::deadline::{Channel, Pause, Verdict};
 use crate::domain::dossier::{DossierState, Outcome};
+use crate::domain::ids::{DossierId, EventId, OfficeId, ProcedureId, UserId};
 use crate::domain::lifecycle::Status;
 use crate::domain::procedure::DeadlineUnit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = dossiers, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct DossierRow {
-    pub id: String,
+    pub id: DossierId,
     pub code: String,
-    pub office_id: String,
-    pub processing_office_id: String,
-    pub procedure_id: String,
+    pub office_id: OfficeId,
+    pub processing_office_id: OfficeId,
+    pub procedure_id: ProcedureId,
     pub channel: Channel,
     pub status: Status,
     pub applicant_name: String,
@@ -41,7 +42,7 @@ pub struct DossierRow {
     pub ended_at: Option<NaiveDateTime>,
     pub verdict: Option<Verdict>,
     pub outcome: Option<Outcome>,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub version: i32,
     pub last_event_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
@@ -52,13 +53,13 @@ pub struct DossierRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = dossier_events, treat_none_as_default_value = false)]
 pub struct EventRow {
-    pub id: String,
-    pub dossier_id: String,
+    pub id: EventId,
+    pub dossier_id: DossierId,
     pub version: i32,
     pub event_type: String,
     pub from_status: Option<Status>,
     pub to_status: Status,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     pub at: NaiveDateTime,
     pub recorded_at: NaiveDateTime,
     pub back_dated: bool,
@@ -142,12 +143,12 @@ pub struct Applicant {
 
 /// What the desk records when a dossier is filed; the rest comes from the rules.
 pub struct Filing<'a> {
-    pub id: String,
-    pub office_id: &'a str,
+    pub id: DossierId,
+    pub office_id: &'a OfficeId,
     pub procedure: &'a super::procedures::ProcedureRow,
     pub channel: Channel,
     pub applicant: Applicant,
-    pub clerk_id: &'a str,
+    pub clerk_id: &'a UserId,
     pub at: DateTime<Utc>,
     pub recorded_at: NaiveDateTime,
 }
@@ -160,8 +161,8 @@ impl DossierRow {
         let mut row = DossierRow {
             id: filing.id,
             code: String::new(),
-            office_id: filing.office_id.to_owned(),
-            processing_office_id: filing.office_id.to_owned(),
+            office_id: filing.office_id.clone(),
+            processing_office_id: filing.office_id.clone(),
             procedure_id: filing.procedure.id.clone(),
             channel: filing.channel,
             status: state.status,
@@ -184,7 +185,7 @@ impl DossierRow {
             ended_at: None,
             verdict: None,
             outcome: None,
-            created_by: Some(filing.clerk_id.to_owned()),
+            created_by: Some(filing.clerk_id.clone()),
             version: 1,
             last_event_at: filing.at.naive_utc(),
             created_at: filing.recorded_at,
@@ -199,7 +200,7 @@ impl DossierRow {
     /// dossier received (or submitted online).
     pub fn filing_event(
         &self,
-        event_id: String,
+        event_id: EventId,
         procedure_code: &str,
         back_dated: bool,
     ) -> EventRow {
@@ -231,7 +232,7 @@ impl DossierRow {
 /// writes are serialized by `BEGIN IMMEDIATE`).
 pub fn next_sequence(
     conn: &mut AnyConnection,
-    office_id: &str,
+    office_id: &OfficeId,
     day: NaiveDate,
 ) -> QueryResult<i32> {
     let bump = |conn: &mut AnyConnection| {
@@ -320,13 +321,13 @@ pub fn update_if_version(
     Ok(updated == 1)
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<DossierRow>> {
+pub fn find(conn: &mut AnyConnection, id: &DossierId) -> QueryResult<Option<DossierRow>> {
     let row = dossiers::table
         .find(id)
         .select(DossierRow::as_select())
         .first(conn)
         .optional();
-    super::naming_row(row, "dossier", id)
+    super::naming_row(row, "dossier", id.as_str())
 }
 
 pub fn find_by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<DossierRow>> {
@@ -345,7 +346,7 @@ pub fn insert_event(conn: &mut AnyConnection, row: &EventRow) -> QueryResult<()>
         .map(|_| ())
 }
 
-pub fn events(conn: &mut AnyConnection, dossier_id: &str) -> QueryResult<Vec<EventRow>> {
+pub fn events(conn: &mut AnyConnection, dossier_id: &DossierId) -> QueryResult<Vec<EventRow>> {
     dossier_events::table
         .filter(dossier_events::dossier_id.eq(dossier_id))
         .select(EventRow::as_select())
@@ -365,10 +366,10 @@ pub fn open_received(conn: &mut AnyConnection) -> QueryResult<Vec<DossierRow>> {
 #[derive(Debug, Default)]
 pub struct DossierFilter {
     /// Receiving or processing office among these (the caller's scope); `None` = all.
-    pub offices: Option<Vec<String>>,
-    pub office_id: Option<String>,
+    pub offices: Option<Vec<OfficeId>>,
+    pub office_id: Option<OfficeId>,
     pub status: Option<Status>,
-    pub procedure_id: Option<String>,
+    pub procedure_id: Option<ProcedureId>,
     pub field: Option<String>,
     pub verdict: Option<Verdict>,
     /// Open, not waiting for the citizen, due before this date.
@@ -452,7 +453,7 @@ fn clock_running() -> super::const_sql::ConstSql<diesel::sql_types::Bool> {
 }
 
 /// Ids of the offices in a subtree (a province has a few hundred at most).
-pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<Vec<String>> {
+pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<Vec<OfficeId>> {
     use super::schema::offices;
     offices::table
         .filter(offices::path.ge(path))
@@ -465,12 +466,12 @@ pub fn subtree_office_ids(conn: &mut AnyConnection, path: &str) -> QueryResult<V
 /// busy subtree holds many rows.
 #[derive(Debug, Queryable)]
 pub struct WorkRow {
-    pub id: String,
+    pub id: DossierId,
     pub code: String,
     pub status: Status,
     pub applicant_name: String,
-    pub office_id: String,
-    pub processing_office_id: String,
+    pub office_id: OfficeId,
+    pub processing_office_id: OfficeId,
     pub due_date: Option<NaiveDate>,
     pub appointment_date: Option<NaiveDate>,
     pub procedure_code: String,
@@ -482,7 +483,7 @@ pub struct WorkRow {
 /// after the `(due date, id)` of the previous page's last row if given.
 pub fn due_between(
     conn: &mut AnyConnection,
-    processing_offices: Option<Vec<String>>,
+    processing_offices: Option<Vec<OfficeId>>,
     due_from: Option<NaiveDate>,
     due_before: NaiveDate,
     after: Option<(NaiveDate, String)>,

@@ -5,15 +5,16 @@ use diesel::prelude::*;
 
 use super::schema::{kiosks, office_kiosk_ratings};
 use super::AnyConnection;
+use crate::domain::ids::{KioskId, OfficeId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = kiosks)]
 pub struct KioskRow {
-    pub id: String,
-    pub office_id: String,
+    pub id: KioskId,
+    pub office_id: OfficeId,
     pub name: String,
     pub token_hash: String,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
@@ -26,7 +27,7 @@ pub fn insert(conn: &mut AnyConnection, row: &KioskRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<KioskRow>> {
+pub fn find(conn: &mut AnyConnection, id: &KioskId) -> QueryResult<Option<KioskRow>> {
     kiosks::table
         .find(id)
         .select(KioskRow::as_select())
@@ -53,14 +54,14 @@ pub fn find_by_token_hashes(
         .load(conn)
 }
 
-pub fn revoke(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn revoke(conn: &mut AnyConnection, id: &KioskId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(kiosks::table.find(id).filter(kiosks::revoked_at.is_null()))
         .set(kiosks::revoked_at.eq(now))
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn touch(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn touch(conn: &mut AnyConnection, id: &KioskId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(kiosks::table.find(id))
         .set(kiosks::last_used_at.eq(now))
         .execute(conn)
@@ -70,8 +71,8 @@ pub fn touch(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> QueryRes
 /// Kiosks of these offices (`None`: all), newest first.
 pub fn list(
     conn: &mut AnyConnection,
-    offices: Option<Vec<String>>,
-    office_id: Option<String>,
+    offices: Option<Vec<OfficeId>>,
+    office_id: Option<OfficeId>,
 ) -> QueryResult<Vec<KioskRow>> {
     let mut query = kiosks::table.select(KioskRow::as_select()).into_boxed();
     if let Some(offices) = offices {
@@ -84,7 +85,7 @@ pub fn list(
 }
 
 /// The faces set on exactly this office, as stored (a JSON list).
-pub fn ratings_of(conn: &mut AnyConnection, office_id: &str) -> QueryResult<Option<String>> {
+pub fn ratings_of(conn: &mut AnyConnection, office_id: &OfficeId) -> QueryResult<Option<String>> {
     office_kiosk_ratings::table
         .find(office_id)
         .select(office_kiosk_ratings::ratings)
@@ -94,7 +95,7 @@ pub fn ratings_of(conn: &mut AnyConnection, office_id: &str) -> QueryResult<Opti
 
 pub fn set_ratings(
     conn: &mut AnyConnection,
-    office_id: &str,
+    office_id: &OfficeId,
     ratings: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {

@@ -5,15 +5,17 @@ use diesel::prelude::*;
 
 use super::schema::offices;
 use super::{subtree_upper_bound, AnyConnection};
+use crate::domain::ids::OfficeId;
+use crate::domain::office::OfficeLevel;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = offices, treat_none_as_null = true)]
 pub struct OfficeRow {
-    pub id: String,
+    pub id: OfficeId,
     pub code: String,
     pub name: String,
-    pub level: crate::domain::office::OfficeLevel,
-    pub parent_id: Option<String>,
+    pub level: OfficeLevel,
+    pub parent_id: Option<OfficeId>,
     pub path: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -23,8 +25,8 @@ pub struct OfficeRow {
 
 #[derive(Debug, Default)]
 pub struct OfficeFilter {
-    pub parent_id: Option<String>,
-    pub level: Option<crate::domain::office::OfficeLevel>,
+    pub parent_id: Option<OfficeId>,
+    pub level: Option<OfficeLevel>,
     /// Case-insensitive substring of the code or name.
     pub q: Option<String>,
     /// Only this subtree (materialized path prefix).
@@ -33,7 +35,7 @@ pub struct OfficeFilter {
     pub after_code: Option<String>,
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<OfficeRow>> {
+pub fn find(conn: &mut AnyConnection, id: &OfficeId) -> QueryResult<Option<OfficeRow>> {
     offices::table
         .find(id)
         .select(OfficeRow::as_select())
@@ -49,7 +51,7 @@ pub fn insert(conn: &mut AnyConnection, row: &OfficeRow) -> QueryResult<()> {
 }
 
 /// The most senior level among the office's direct children, if it has any.
-pub fn child_levels(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<String>> {
+pub fn child_levels(conn: &mut AnyConnection, id: &OfficeId) -> QueryResult<Vec<OfficeLevel>> {
     offices::table
         .filter(offices::parent_id.eq(id))
         .select(offices::level)
@@ -61,7 +63,7 @@ pub fn child_levels(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<Strin
 /// new ancestors and rewrites the paths of its whole subtree.
 pub fn update(conn: &mut AnyConnection, row: &OfficeRow, old_path: &str) -> QueryResult<()> {
     if row.path != old_path {
-        super::stats::move_scope(conn, &row.id, old_path, &row.path)?;
+        super::stats::move_scope(conn, row.id.as_str(), old_path, &row.path)?;
     }
     diesel::update(offices::table.find(&row.id))
         .set(row)
@@ -87,7 +89,7 @@ pub fn update(conn: &mut AnyConnection, row: &OfficeRow, old_path: &str) -> Quer
 }
 
 /// The offices directly under this one.
-pub fn children(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<OfficeRow>> {
+pub fn children(conn: &mut AnyConnection, id: &OfficeId) -> QueryResult<Vec<OfficeRow>> {
     offices::table
         .filter(offices::parent_id.eq(id))
         .select(OfficeRow::as_select())

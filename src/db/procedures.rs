@@ -10,7 +10,7 @@ use super::AnyConnection;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = procedures, treat_none_as_null = true)]
 pub struct ProcedureRow {
-    pub id: String,
+    pub id: crate::domain::ids::ProcedureId,
     pub code: String,
     pub name: String,
     pub field: String,
@@ -30,7 +30,10 @@ pub struct ProcedureFilter {
     pub after_code: Option<String>,
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<ProcedureRow>> {
+pub fn find(
+    conn: &mut AnyConnection,
+    id: &crate::domain::ids::ProcedureId,
+) -> QueryResult<Option<ProcedureRow>> {
     procedures::table
         .find(id)
         .select(ProcedureRow::as_select())

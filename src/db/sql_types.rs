@@ -57,3 +57,45 @@ text_enums!(
     crate::domain::rollup::Grain,
     crate::domain::rollup::Dim,
 );
+
+/// Stores each listed id as its canonical UUID text; text that is not a UUID is an error.
+macro_rules! text_ids {
+    ($($ty:path),* $(,)?) => {$(
+        const _: () = {
+            #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+            #[diesel(foreign_derive)]
+            #[diesel(sql_type = Text)]
+            #[allow(dead_code)]
+            struct Proxy($ty);
+        };
+
+        impl<DB: Backend> ToSql<Text, DB> for $ty
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                <str as ToSql<Text, DB>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<Text, DB> for $ty
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(value: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, DB>>::from_sql(value)?;
+                Ok(<$ty>::parse(&text)?)
+            }
+        }
+    )*};
+}
+
+text_ids!(
+    crate::domain::ids::OfficeId,
+    crate::domain::ids::UserId,
+    crate::domain::ids::DossierId,
+    crate::domain::ids::EventId,
+    crate::domain::ids::ProcedureId,
+    crate::domain::ids::KioskId,
+    crate::domain::ids::VoteId,
+);

@@ -137,8 +137,11 @@ fn fine_contributions(row: &DossierRow) -> impl Iterator<Item = (FineKey, DayCou
         .map(move |(day, c)| {
             (
                 (
-                    row.procedure_id.clone(),
-                    row.created_by.clone().unwrap_or_default(),
+                    row.procedure_id.to_string(),
+                    row.created_by
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
                     day,
                 ),
                 c,
@@ -199,7 +202,7 @@ pub fn apply(
         .into_iter()
         .filter(|(_, c)| !c.is_zero())
         .map(|((procedure_id, clerk_id, day), c)| NewDelta {
-            office_id: after.office_id.clone(),
+            office_id: after.office_id.to_string(),
             procedure_id,
             clerk_id,
             day,
@@ -291,7 +294,7 @@ pub fn fold(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
         let key = (procedure_id.clone(), clerk_id.clone(), *day);
         for scope in ancestors_nearest_first(path) {
             spread(
-                by_scope.entry(scope).or_default(),
+                by_scope.entry(scope.to_string()).or_default(),
                 &key,
                 &DayCounters::from(*c),
                 1,
@@ -333,6 +336,7 @@ pub fn move_scope(
     let above = |path: &str| -> Vec<String> {
         ancestors_nearest_first(path)
             .into_iter()
+            .map(|id| id.to_string())
             .filter(|id| id != office_id)
             .collect()
     };
@@ -605,7 +609,7 @@ fn recount_office(
         }
         let rows = page.load(conn)?;
         let Some(last) = rows.last() else { break };
-        after = Some(last.id.clone());
+        after = Some(last.id.to_string());
         report.dossiers += rows.len();
         for row in &rows {
             for (key, c) in fine_contributions(row) {

@@ -9,12 +9,12 @@ use super::AnyConnection;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = targets)]
 pub struct TargetRow {
-    pub office_id: String,
+    pub office_id: crate::domain::ids::OfficeId,
     pub year: i32,
     pub metric: crate::domain::target::Metric,
     pub field: String,
     pub value_bp: i32,
-    pub updated_by: Option<String>,
+    pub updated_by: Option<crate::domain::ids::UserId>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -31,7 +31,7 @@ pub fn put(conn: &mut AnyConnection, row: &TargetRow) -> QueryResult<()> {
 /// Targets set on any of these offices for a year and metric.
 pub fn for_offices(
     conn: &mut AnyConnection,
-    offices: &[String],
+    offices: &[crate::domain::ids::OfficeId],
     year: i32,
     metric: &str,
 ) -> QueryResult<Vec<TargetRow>> {
@@ -45,7 +45,7 @@ pub fn for_offices(
 
 pub fn list(
     conn: &mut AnyConnection,
-    offices: Option<Vec<String>>,
+    offices: Option<Vec<crate::domain::ids::OfficeId>>,
     year: Option<i32>,
 ) -> QueryResult<Vec<TargetRow>> {
     let mut query = targets::table.select(TargetRow::as_select()).into_boxed();

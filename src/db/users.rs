@@ -6,16 +6,17 @@ use diesel::prelude::*;
 use super::offices::{escape_like, lower};
 use super::schema::{offices, revoked_tokens, users};
 use super::{subtree_upper_bound, AnyConnection};
+use crate::domain::ids::{OfficeId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub password_hash: String,
     pub full_name: String,
     pub role: crate::domain::account::Role,
-    pub office_id: Option<String>,
+    pub office_id: Option<OfficeId>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -34,13 +35,13 @@ pub struct UserFilter {
     pub after_username: Option<String>,
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<UserRow>> {
+pub fn find(conn: &mut AnyConnection, id: &UserId) -> QueryResult<Option<UserRow>> {
     let row = users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
         .optional();
-    super::naming_row(row, "user", id)
+    super::naming_row(row, "user", id.as_str())
 }
 
 pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<UserRow>> {
@@ -55,7 +56,7 @@ pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> QueryResult
 /// office's path, and whether the token (`jti`) was revoked.
 pub fn find_for_token(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &UserId,
     jti: &str,
 ) -> QueryResult<Option<(UserRow, Option<String>, bool)>> {
     let row = users::table
@@ -68,7 +69,7 @@ pub fn find_for_token(
         ))
         .first(conn)
         .optional();
-    super::naming_row(row, "user", id)
+    super::naming_row(row, "user", id.as_str())
 }
 
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {

@@ -5,27 +5,28 @@ use diesel::prelude::*;
 
 use super::schema::votes;
 use super::AnyConnection;
+use crate::domain::ids::{DossierId, KioskId, OfficeId, ProcedureId, UserId, VoteId};
 use crate::domain::satisfaction::Rating;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = votes, treat_none_as_default_value = false)]
 pub struct VoteRow {
-    pub id: String,
-    pub kiosk_id: String,
-    pub office_id: String,
+    pub id: VoteId,
+    pub kiosk_id: KioskId,
+    pub office_id: OfficeId,
     pub rating: Rating,
     pub cast_at: NaiveDateTime,
     pub cast_date: NaiveDate,
     pub cast_hour: i32,
     pub received_at: NaiveDateTime,
-    pub dossier_id: Option<String>,
-    pub procedure_id: Option<String>,
-    pub clerk_id: Option<String>,
+    pub dossier_id: Option<DossierId>,
+    pub procedure_id: Option<ProcedureId>,
+    pub clerk_id: Option<UserId>,
     pub reason: Option<String>,
     pub content_hash: String,
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<VoteRow>> {
+pub fn find(conn: &mut AnyConnection, id: &VoteId) -> QueryResult<Option<VoteRow>> {
     votes::table
         .find(id)
         .select(VoteRow::as_select())
@@ -45,7 +46,7 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[VoteRow]) -> QueryResult<()
     super::insert_all!(conn, votes::table, rows)
 }
 
-pub fn dossier_rated(conn: &mut AnyConnection, dossier_id: &str) -> QueryResult<bool> {
+pub fn dossier_rated(conn: &mut AnyConnection, dossier_id: &DossierId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         votes::table.filter(votes::dossier_id.eq(dossier_id)),
     ))
@@ -57,8 +58,8 @@ pub fn dossier_rated(conn: &mut AnyConnection, dossier_id: &str) -> QueryResult<
 /// since its id was looked up, and it is then a replay, not a second tap.
 pub fn previous_cast_at(
     conn: &mut AnyConnection,
-    kiosk_id: &str,
-    vote_id: &str,
+    kiosk_id: &KioskId,
+    vote_id: &VoteId,
     cast_at: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
     votes::table
@@ -82,7 +83,7 @@ pub enum VoteGroup {
 /// Vote counts per (group key, rating) over the offices and local dates given.
 pub fn counts(
     conn: &mut AnyConnection,
-    offices: &[String],
+    offices: &[OfficeId],
     from: NaiveDate,
     to: NaiveDate,
     group: VoteGroup,
@@ -129,17 +130,17 @@ pub fn counts(
 /// What a kiosk sent for one vote, already checked for shape and time window.
 #[derive(Debug, Clone)]
 pub struct VoteInput {
-    pub id: String,
+    pub id: VoteId,
     pub rating: Rating,
     pub cast_at: chrono::DateTime<chrono::Utc>,
     pub dossier_code: Option<String>,
-    pub clerk_id: Option<String>,
+    pub clerk_id: Option<UserId>,
     pub reason: Option<String>,
 }
 
 impl VoteInput {
     /// Digest of the content, to tell an exact replay from a different vote.
-    pub fn content_hash(&self, kiosk_id: &str) -> String {
+    pub fn content_hash(&self, kiosk_id: &KioskId) -> String {
         use sha2::{Digest, Sha256};
         let canonical = serde_json::json!([
             kiosk_id,
@@ -194,8 +195,8 @@ fn compare_existing(existing: VoteRow, hash: &str) -> VoteOutcome {
 
 /// The votes of one request, from one kiosk.
 pub struct KioskVotes<'a> {
-    pub kiosk_id: &'a str,
-    pub office_id: &'a str,
+    pub kiosk_id: &'a KioskId,
+    pub office_id: &'a OfficeId,
     /// When the kiosk was last marked as used, as its token lookup read it.
     pub last_used_at: Option<NaiveDateTime>,
     pub votes: &'a [VoteInput],
@@ -231,7 +232,7 @@ pub fn record_group(
         Err(e) => return Err(e),
     };
     let stale = now.naive_utc() - chrono::Duration::seconds(LAST_USED_PRECISION_SECONDS);
-    let mut kiosks: Vec<&str> = requests
+    let mut kiosks: Vec<&KioskId> = requests
         .iter()
         .filter(|r| r.last_used_at.is_none_or(|at| at < stale))
         .map(|r| r.kiosk_id)
@@ -250,11 +251,11 @@ fn record_together(
     now: chrono::DateTime<chrono::Utc>,
     repeat_guard: chrono::Duration,
 ) -> QueryResult<Vec<Vec<VoteOutcome>>> {
-    let ids: Vec<&str> = requests
+    let ids: Vec<&VoteId> = requests
         .iter()
-        .flat_map(|r| r.votes.iter().map(|v| v.id.as_str()))
+        .flat_map(|r| r.votes.iter().map(|v| &v.id))
         .collect();
-    let mut known: std::collections::HashMap<String, VoteRow> = Default::default();
+    let mut known: std::collections::HashMap<VoteId, VoteRow> = Default::default();
     for chunk in ids.chunks(500) {
         let rows: Vec<VoteRow> = votes::table
             .filter(votes::id.eq_any(chunk))
@@ -302,8 +303,8 @@ fn record_together(
 /// (a refused vote writes nothing).
 fn record(
     conn: &mut AnyConnection,
-    kiosk_id: &str,
-    office_id: &str,
+    kiosk_id: &KioskId,
+    office_id: &OfficeId,
     input: &VoteInput,
     now: chrono::DateTime<chrono::Utc>,
     repeat_guard: chrono::Duration,
@@ -328,8 +329,8 @@ fn record(
 
 fn record_unguarded(
     conn: &mut AnyConnection,
-    kiosk_id: &str,
-    office_id: &str,
+    kiosk_id: &KioskId,
+    office_id: &OfficeId,
     input: &VoteInput,
     now: chrono::DateTime<chrono::Utc>,
     repeat_guard: chrono::Duration,
@@ -351,8 +352,8 @@ fn record_unguarded(
 /// returns the row to store, or the refusal.
 fn new_vote(
     conn: &mut AnyConnection,
-    kiosk_id: &str,
-    office_id: &str,
+    kiosk_id: &KioskId,
+    office_id: &OfficeId,
     input: &VoteInput,
     now: chrono::DateTime<chrono::Utc>,
     repeat_guard: chrono::Duration,
@@ -364,7 +365,7 @@ fn new_vote(
     let mut procedure_id = None;
     if let Some(code) = &input.dossier_code {
         let dossier = match super::dossiers::find_by_code(conn, code)? {
-            Some(d) if d.office_id == office_id || d.processing_office_id == office_id => d,
+            Some(d) if d.office_id == *office_id || d.processing_office_id == *office_id => d,
             // Another office's dossier is reported like an unknown one: no existence leak.
             _ => {
                 return Ok(Err(refused(
@@ -376,7 +377,7 @@ fn new_vote(
         };
         let rated_now = pending
             .iter()
-            .any(|p| p.dossier_id.as_deref() == Some(dossier.id.as_str()));
+            .any(|p| p.dossier_id.as_ref() == Some(&dossier.id));
         if rated_now || dossier_rated(conn, &dossier.id)? {
             return Ok(Err(refused(
                 409,
@@ -389,7 +390,7 @@ fn new_vote(
     }
     if let Some(clerk_id) = &input.clerk_id {
         let works_here = super::users::find(conn, clerk_id)?
-            .is_some_and(|u| u.office_id.as_deref() == Some(office_id));
+            .is_some_and(|u| u.office_id.as_ref() == Some(office_id));
         if !works_here {
             return Ok(Err(refused(
                 422,
@@ -403,7 +404,7 @@ fn new_vote(
         let stored = previous_cast_at(conn, kiosk_id, &input.id, cast_at)?;
         let in_group = pending
             .iter()
-            .filter(|p| p.kiosk_id == kiosk_id && p.cast_at <= cast_at)
+            .filter(|p| p.kiosk_id == *kiosk_id && p.cast_at <= cast_at)
             .map(|p| p.cast_at)
             .max();
         let previous = stored.max(in_group);

@@ -8,6 +8,7 @@ use rand::Rng;
 use crate::domain::calendar::{local_date, local_instant, Calendar};
 use crate::domain::deadline::Channel;
 use crate::domain::dossier::{apply, DossierState, Event, Outcome};
+use crate::domain::ids::OfficeId;
 use crate::domain::lifecycle::Status;
 use crate::domain::procedure::DeadlineUnit;
 use crate::domain::satisfaction::Rating;
@@ -16,9 +17,9 @@ use crate::domain::satisfaction::Rating;
 pub struct Filing<'a> {
     pub channel: Channel,
     pub deadline: (i32, DeadlineUnit),
-    pub office_id: &'a str,
+    pub office_id: &'a OfficeId,
     /// The office that decides when the desk passes dossiers on (liên thông).
-    pub deciding_office_id: Option<&'a str>,
+    pub deciding_office_id: Option<&'a OfficeId>,
     /// Submitted online, or received at the desk.
     pub filed_at: DateTime<Utc>,
 }
@@ -150,7 +151,7 @@ pub fn live(
         if rng.random_bool(TRANSFERRED) {
             let at = instant_before(calendar, received, local_date(received), rng);
             let event = Event::Transfer {
-                to_office_id: to.to_owned(),
+                to_office_id: to.clone(),
             };
             if !go(&mut life, event, at) {
                 return life;
@@ -327,6 +328,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         let until = at_local(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), 12, 0);
         let (mut ended, mut in_time, mut votes) = (0, 0, 0);
+        let (commune, district) = (OfficeId::new(), OfficeId::new());
         for i in 0..4_000 {
             let day = working_day_after(
                 &calendar,
@@ -336,8 +338,8 @@ mod tests {
             let filing = Filing {
                 channel: [Channel::InPerson, Channel::Online, Channel::Postal][i as usize % 3],
                 deadline: (3, DeadlineUnit::WorkingDays),
-                office_id: "xa",
-                deciding_office_id: Some("huyen"),
+                office_id: &commune,
+                deciding_office_id: Some(&district),
                 filed_at: office_instant(&calendar, day, &mut rng),
             };
             let life = live(&filing, &calendar, until, &mut rng);

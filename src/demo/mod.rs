@@ -29,6 +29,7 @@ use crate::domain::calendar::{local_date, vn_offset, Calendar};
 use crate::domain::codes::dossier_code;
 use crate::domain::deadline::Channel;
 use crate::domain::dossier::Event;
+use crate::domain::ids::{DossierId, KioskId, OfficeId, UserId};
 use crate::domain::kpi::{contributions, DayCounters};
 use crate::domain::office::{child_path, OfficeLevel};
 use catalogue::{Level, DISTRICTS, PROCEDURES, PROVINCE};
@@ -59,12 +60,12 @@ pub struct SeedReport {
 
 /// An office of the demo tree, with the staff and kiosk the history uses.
 struct DemoOffice {
-    id: String,
+    id: OfficeId,
     code: String,
     level: Level,
     parent: Option<usize>,
-    clerks: Vec<String>,
-    kiosk_id: String,
+    clerks: Vec<UserId>,
+    kiosk_id: KioskId,
     /// Share of the province's dossiers received here.
     weight: f64,
 }
@@ -84,7 +85,7 @@ const LOADED_TABLES: [&str; 3] = ["dossiers", "dossier_events", "votes"];
 #[derive(Default)]
 struct Drawn {
     /// The last sequence number of each office and day.
-    sequences: Vec<(String, NaiveDate, i32)>,
+    sequences: Vec<(OfficeId, NaiveDate, i32)>,
     /// The finest dashboard counters of each office, for the rollups.
     fine: HashMap<String, FineCounts>,
 }
@@ -238,10 +239,11 @@ fn local_date_end(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// A UUID v7 for an instant, its random part drawn from the seeded generator.
-fn id_at(at: DateTime<Utc>, rng: &mut impl Rng) -> String {
+/// An id of any kind, time-ordered at `at`, drawn from the seeded generator.
+fn id_at<T: From<uuid::Uuid>>(at: DateTime<Utc>, rng: &mut impl Rng) -> T {
     uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis() as u64, &rng.random())
         .into_uuid()
-        .to_string()
+        .into()
 }
 
 fn create_offices(
@@ -300,7 +302,7 @@ impl Tree<'_> {
         clerks: usize,
         weight: f64,
     ) -> QueryResult<usize> {
-        let id = id_at(self.created, self.rng);
+        let id: OfficeId = id_at(self.created, self.rng);
         let path = child_path(parent.map(|p| self.paths[p].as_str()), &id);
         db::offices::insert(
             self.conn,
@@ -334,7 +336,7 @@ impl Tree<'_> {
             let full_name = applicant_name(self.rng);
             clerk_ids.push(self.user(&id, format!("canbo.{slug}.{n}"), Role::Clerk, full_name)?);
         }
-        let kiosk_id = id_at(self.created, self.rng);
+        let kiosk_id: KioskId = id_at(self.created, self.rng);
         let (_, token_hash) = crate::auth::kiosk::new_token();
         db::kiosks::insert(
             self.conn,
@@ -364,12 +366,12 @@ impl Tree<'_> {
 
     fn user(
         &mut self,
-        office_id: &str,
+        office_id: &OfficeId,
         username: String,
         role: Role,
         full_name: String,
-    ) -> QueryResult<String> {
-        let id = id_at(self.created, self.rng);
+    ) -> QueryResult<UserId> {
+        let id: UserId = id_at(self.created, self.rng);
         db::users::insert(
             self.conn,
             &db::users::UserRow {
@@ -378,7 +380,7 @@ impl Tree<'_> {
                 password_hash: self.password_hash.clone(),
                 full_name,
                 role,
-                office_id: Some(office_id.to_owned()),
+                office_id: Some(office_id.clone()),
                 disabled: false,
                 created_at: self.now,
                 updated_at: self.now,
@@ -526,14 +528,14 @@ impl History<'_> {
                 .into_iter()
                 .map(|((procedure, clerk, day), c)| {
                     let key = (
-                        self.procedures[procedure].id.clone(),
-                        office.clerks[clerk].clone(),
+                        self.procedures[procedure].id.to_string(),
+                        office.clerks[clerk].to_string(),
                         day,
                     );
                     (key, c)
                 })
                 .collect();
-            drawn.fine.insert(office.id.clone(), fine);
+            drawn.fine.insert(office.id.to_string(), fine);
         }
         drawn
     }
@@ -589,7 +591,7 @@ impl History<'_> {
             channel,
             deadline: procedure.deadline,
             office_id: &office.id,
-            deciding_office_id: deciding.map(|o| o.id.as_str()),
+            deciding_office_id: deciding.map(|o| &o.id),
             filed_at,
         };
         let life = live(&filing, self.calendar, self.until, rng);
@@ -600,7 +602,7 @@ impl History<'_> {
             .unwrap_or_else(|| clerk.clone());
         let name = applicant_name(rng);
         let state = life.state();
-        let id = id_at(filed_at, rng);
+        let id: DossierId = id_at(filed_at, rng);
         let code = dossier_code(&office.code, day, sequence);
         let at = |t: DateTime<Utc>| t.naive_utc();
         let mut row = DossierRow::filed(
@@ -638,7 +640,7 @@ impl History<'_> {
             let mut data = serde_json::Map::new();
             match &step.event {
                 Event::Transfer { to_office_id } => {
-                    data.insert("to_office_id".into(), to_office_id.clone().into());
+                    data.insert("to_office_id".into(), to_office_id.as_str().into());
                 }
                 Event::Resolve { outcome } => {
                     data.insert("outcome".into(), outcome.as_str().into());

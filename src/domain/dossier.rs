@@ -10,6 +10,7 @@ use super::calendar::{local_date, Calendar};
 use super::deadline::{
     compute_deadline, verdict, Channel, Deadline, DeadlineRequest, Pause, Verdict,
 };
+use super::ids::OfficeId;
 use super::lifecycle::{allowed_events, ends_processing, next_status, EventType, Status};
 use super::procedure::DeadlineUnit;
 
@@ -43,7 +44,7 @@ pub struct DossierState {
     pub deadline_value: i32,
     pub deadline_unit: DeadlineUnit,
     pub received_at: Option<DateTime<Utc>>,
-    pub processing_office_id: String,
+    pub processing_office_id: OfficeId,
     /// Closed supplement waits.
     pub pauses: Vec<Pause>,
     /// Start of the supplement wait in progress.
@@ -64,7 +65,7 @@ pub struct DossierState {
 pub enum Event {
     Accept,
     Refuse,
-    Transfer { to_office_id: String },
+    Transfer { to_office_id: OfficeId },
     RequestSupplement,
     SupplementReceived,
     RequestFee,
@@ -216,7 +217,7 @@ impl DossierState {
         channel: Channel,
         deadline_value: i32,
         deadline_unit: DeadlineUnit,
-        office_id: &str,
+        office_id: &OfficeId,
         at: DateTime<Utc>,
         calendar: &Calendar,
     ) -> DossierState {
@@ -226,7 +227,7 @@ impl DossierState {
             deadline_value,
             deadline_unit,
             received_at: (status == Status::Received).then_some(at),
-            processing_office_id: office_id.to_owned(),
+            processing_office_id: office_id.clone(),
             pauses: Vec::new(),
             paused_since: None,
             supplement_requests: 0,
@@ -378,7 +379,7 @@ mod tests {
             Channel::InPerson,
             3,
             DeadlineUnit::WorkingDays,
-            "o",
+            &OfficeId::new(),
             at,
             &calendar(),
         )
@@ -419,7 +420,7 @@ mod tests {
                 Event::Accept,
                 Event::Refuse,
                 Event::Transfer {
-                    to_office_id: "p".into(),
+                    to_office_id: OfficeId::new(),
                 },
                 Event::RequestSupplement,
                 Event::SupplementReceived,

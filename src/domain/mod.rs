@@ -7,6 +7,7 @@ pub mod codes;
 pub mod dates;
 pub mod deadline;
 pub mod dossier;
+pub mod ids;
 pub mod kpi;
 pub mod lifecycle;
 pub mod lunar;

@@ -1,6 +1,8 @@
 //! The office tree: province → (district) → commune, and agency codes.
 
 use serde::{Deserialize, Serialize};
+
+use super::ids::OfficeId;
 use utoipa::ToSchema;
 
 /// Administrative level. Districts exist only in data from before 1 July 2025
@@ -113,7 +115,7 @@ pub fn root_of(path: &str) -> &str {
 }
 
 /// Materialized path of an office: its parent's path followed by its own id.
-pub fn child_path(parent_path: Option<&str>, id: &str) -> String {
+pub fn child_path(parent_path: Option<&str>, id: &OfficeId) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
 }
 
@@ -202,8 +204,9 @@ mod tests {
 
     #[test]
     fn paths_nest() {
-        let root = child_path(None, "a");
-        assert_eq!(root, "/a/");
-        assert_eq!(child_path(Some(&root), "b"), "/a/b/");
+        let (a, b) = (OfficeId::new(), OfficeId::new());
+        let root = child_path(None, &a);
+        assert_eq!(root, format!("/{a}/"));
+        assert_eq!(child_path(Some(&root), &b), format!("/{a}/{b}/"));
     }
 }

@@ -2,6 +2,8 @@
 //! field's own target beats the general one.
 
 use serde::{Deserialize, Serialize};
+
+use super::ids::OfficeId;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -34,18 +36,18 @@ impl Metric {
     }
 }
 
-/// The ids in a materialized path, nearest (the office itself) first.
-pub fn ancestors_nearest_first(path: &str) -> Vec<String> {
+/// The ids in a materialized path, nearest (the office itself) first. A path is made
+/// of ids (see [`super::office::child_path`]), so every segment reads as one.
+pub fn ancestors_nearest_first(path: &str) -> Vec<OfficeId> {
     path.split('/')
-        .filter(|s| !s.is_empty())
+        .filter_map(|segment| OfficeId::parse(segment).ok())
         .rev()
-        .map(str::to_owned)
         .collect()
 }
 
 /// A target set somewhere: office, field (`""` = every field), basis points.
 pub struct SetTarget<'a> {
-    pub office_id: &'a str,
+    pub office_id: &'a OfficeId,
     pub field: &'a str,
     pub basis_points: i32,
 }
@@ -53,11 +55,11 @@ pub struct SetTarget<'a> {
 /// The target in force for an office (given by its ancestors, nearest first) and an
 /// optional field, and the office it was set on (`None` = the national default).
 pub fn resolve(
-    ancestors: &[String],
+    ancestors: &[OfficeId],
     field: Option<&str>,
     set: &[SetTarget<'_>],
     metric: Metric,
-) -> (i32, Option<String>) {
+) -> (i32, Option<OfficeId>) {
     let wanted: Vec<&str> = match field {
         Some(f) if !f.is_empty() => vec![f, ""],
         _ => vec![""],
@@ -81,39 +83,40 @@ mod tests {
 
     #[test]
     fn nearest_then_general_then_default() {
-        let chain = ancestors_nearest_first("/p/d/c/");
-        assert_eq!(chain, ["c", "d", "p"]);
+        let [p, d, c] = [(); 3].map(|_| OfficeId::new());
+        let chain = ancestors_nearest_first(&format!("/{p}/{d}/{c}/"));
+        assert_eq!(chain, [c.clone(), d.clone(), p.clone()]);
         let set = [
             SetTarget {
-                office_id: "p",
+                office_id: &p,
                 field: "",
                 basis_points: 9700,
             },
             SetTarget {
-                office_id: "p",
+                office_id: &p,
                 field: "Đất đai",
                 basis_points: 9000,
             },
             SetTarget {
-                office_id: "d",
+                office_id: &d,
                 field: "",
                 basis_points: 9800,
             },
         ];
         assert_eq!(
             resolve(&chain, None, &set, Metric::OnTime),
-            (9800, Some("d".to_owned()))
+            (9800, Some(d.clone()))
         );
         assert_eq!(
             resolve(&chain, Some("Đất đai"), &set, Metric::OnTime),
-            (9000, Some("p".to_owned()))
+            (9000, Some(p.clone()))
         );
         assert_eq!(
             resolve(&chain, Some("Hộ tịch"), &set, Metric::OnTime),
-            (9800, Some("d".to_owned()))
+            (9800, Some(d.clone()))
         );
         assert_eq!(
-            resolve(&["x".to_owned()], None, &set, Metric::Satisfaction),
+            resolve(&[OfficeId::new()], None, &set, Metric::Satisfaction),
             (9500, None)
         );
     }

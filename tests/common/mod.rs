@@ -112,7 +112,7 @@ impl TestEnv {
 
     /// Creates an office directly in the database.
     pub fn office(&self, code: &str, level: &str, parent: Option<&OfficeRow>) -> OfficeRow {
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = motcua::domain::ids::OfficeId::new();
         let now = chrono::Utc::now().naive_utc();
         let row = OfficeRow {
             path: motcua::domain::office::child_path(parent.map(|p| p.path.as_str()), &id),
@@ -137,11 +137,11 @@ impl TestEnv {
             PASSWORD,
             username,
             role,
-            office.map(|o| o.id.as_str()),
+            office.map(|o| &o.id),
         )
         .expect("create user");
         let (token, _) = self.state.jwt.issue(&row.id, row.token_generation, 3600);
-        (row.id, token)
+        (row.id.to_string(), token)
     }
 }
 
