@@ -6,14 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbError;
-
-/// One offending field of a request.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct FieldError {
-    /// JSON path of the field, e.g. `deadline.value`.
-    pub field: String,
-    pub message: String,
-}
+pub use crate::service::{ErrorCode, FieldError};
 
 /// RFC 9457 problem details.
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,7 +18,8 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     /// Stable machine-readable code.
-    pub code: String,
+    #[schema(value_type = String)]
+    pub code: ErrorCode,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -33,17 +27,17 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: ErrorCode, detail: String },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("{1}")]
-    Unauthorized(&'static str, String),
+    Unauthorized(ErrorCode, String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{1}")]
-    NotFound(&'static str, String),
+    NotFound(ErrorCode, String),
     #[error("{1}")]
-    Conflict(&'static str, String),
+    Conflict(ErrorCode, String),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("{0}")]
@@ -70,11 +64,11 @@ impl ApiError {
 
     pub fn not_found(what: &'static str) -> ApiError {
         let code = match what {
-            "office" => "office_not_found",
-            "user" => "user_not_found",
-            "procedure" => "procedure_not_found",
-            "kiosk" => "kiosk_not_found",
-            _ => "not_found",
+            "office" => ErrorCode::OfficeNotFound,
+            "user" => ErrorCode::UserNotFound,
+            "procedure" => ErrorCode::ProcedureNotFound,
+            "kiosk" => ErrorCode::KioskNotFound,
+            _ => ErrorCode::NotFound,
         };
         ApiError::NotFound(code, format!("{what} not found"))
     }
@@ -83,15 +77,18 @@ impl ApiError {
         ApiError::Forbidden("your role or office does not allow this".to_owned())
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
+    fn parts(&self) -> (StatusCode, ErrorCode, &'static str, String) {
         use ApiError::*;
         match self {
-            BadRequest { code, detail } => {
-                (StatusCode::BAD_REQUEST, code, "Bad request", detail.clone())
-            }
+            BadRequest { code, detail } => (
+                StatusCode::BAD_REQUEST,
+                *code,
+                "Bad request",
+                detail.clone(),
+            ),
             Validation(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ErrorCode::ValidationFailed,
                 "Validation failed",
                 errors
                     .iter()
@@ -101,51 +98,51 @@ impl ApiError {
             ),
             Unauthorized(code, detail) => (
                 StatusCode::UNAUTHORIZED,
-                code,
+                *code,
                 "Unauthorized",
                 detail.clone(),
             ),
             Forbidden(detail) => (
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 "Forbidden",
                 detail.clone(),
             ),
-            NotFound(code, detail) => (StatusCode::NOT_FOUND, code, "Not found", detail.clone()),
-            Conflict(code, detail) => (StatusCode::CONFLICT, code, "Conflict", detail.clone()),
+            NotFound(code, detail) => (StatusCode::NOT_FOUND, *code, "Not found", detail.clone()),
+            Conflict(code, detail) => (StatusCode::CONFLICT, *code, "Conflict", detail.clone()),
             TooManyRequests { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "Too many requests",
                 format!("too many attempts; retry in {retry_after_secs} s"),
             ),
             PayloadTooLarge(detail) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "Payload too large",
                 detail.clone(),
             ),
             RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
-                "request_timeout",
+                ErrorCode::RequestTimeout,
                 "Request timeout",
                 "the request body took too long to arrive".to_owned(),
             ),
             UnsupportedMediaType(detail) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Unsupported media type",
                 detail.clone(),
             ),
             Unavailable(detail) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
+                ErrorCode::Unavailable,
                 "Service unavailable",
                 detail.clone(),
             ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
+                ErrorCode::InternalError,
                 "Internal server error",
                 "an unexpected error occurred; it has been logged".to_owned(),
             ),
@@ -156,7 +153,7 @@ impl ApiError {
 /// Builds a problem response; also used for errors raised outside handlers.
 pub fn problem_response(
     status: StatusCode,
-    code: &str,
+    code: ErrorCode,
     title: &str,
     detail: String,
     errors: Vec<FieldError>,
@@ -166,7 +163,7 @@ pub fn problem_response(
         title: title.to_owned(),
         status: status.as_u16(),
         detail,
-        code: code.to_owned(),
+        code,
         errors,
     };
     HttpResponse::build(status)

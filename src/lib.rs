@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod private_files;
+pub mod service;
 pub mod state;
 pub mod telemetry;
 

@@ -13,7 +13,7 @@ use super::users::UserView;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::account::{normalize_username, MAX_PASSWORD_CHARS};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -103,7 +103,7 @@ pub async fn login(
     state.login_throttle.succeeded(&address, &username);
     if user.disabled {
         return Err(ApiError::Unauthorized(
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "this account is disabled".to_owned(),
         ));
     }
@@ -120,7 +120,7 @@ pub async fn login(
 
 fn bad_credentials() -> ApiError {
     ApiError::Unauthorized(
-        "invalid_credentials",
+        ErrorCode::InvalidCredentials,
         "wrong username or password".to_owned(),
     )
 }

@@ -12,7 +12,7 @@ use crate::db::{self, calendar::ExceptionRow, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::calendar::{Calendar, CalendarException, DayInfo, ExceptionKind};
 use crate::domain::ids::{EventId, UserId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -112,7 +112,7 @@ pub fn recompute_open_dossiers(
         row.updated_at = now.naive_utc();
         if !db::dossiers::update_if_version(conn, &stored, &row)? {
             return Err(ApiError::Conflict(
-                "version_conflict",
+                ErrorCode::VersionConflict,
                 "a dossier changed meanwhile; retry".to_owned(),
             ));
         }
@@ -221,7 +221,7 @@ pub async fn delete_exception(
         .write(move |conn| {
             let old = db::calendar::find(conn, day)?.ok_or_else(|| {
                 ApiError::NotFound(
-                    "exception_not_found",
+                    ErrorCode::ExceptionNotFound,
                     format!("no holiday or working day on {day}"),
                 )
             })?;

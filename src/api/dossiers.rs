@@ -22,7 +22,7 @@ use crate::domain::ids::{DossierId, EventId, OfficeId, ProcedureId};
 use crate::domain::lifecycle::{EventType, Status};
 use crate::domain::office::root_of;
 use crate::domain::text::{fold, mask};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -306,7 +306,8 @@ fn visible_dossier(
         Ok(id) => db::dossiers::find(conn, &id)?,
         Err(_) => db::dossiers::find_by_code(conn, id_or_code)?,
     };
-    let not_found = || ApiError::NotFound("dossier_not_found", "dossier not found".to_owned());
+    let not_found =
+        || ApiError::NotFound(ErrorCode::DossierNotFound, "dossier not found".to_owned());
     let row = row.ok_or_else(not_found)?;
     let visible = match actor.scope() {
         Scope::All => true,
@@ -396,10 +397,12 @@ fn may_back_date(actor: &Actor, at: Option<DateTime<Utc>>) -> ApiResult<()> {
 fn event_error(err: EventError) -> ApiError {
     let detail = err.to_string();
     match err {
-        EventError::InvalidTransition { .. } => ApiError::Conflict("invalid_transition", detail),
-        EventError::AlreadyRescheduled => ApiError::Conflict("already_rescheduled", detail),
+        EventError::InvalidTransition { .. } => {
+            ApiError::Conflict(ErrorCode::InvalidTransition, detail)
+        }
+        EventError::AlreadyRescheduled => ApiError::Conflict(ErrorCode::AlreadyRescheduled, detail),
         EventError::TooLateToReschedule { .. } => {
-            ApiError::Conflict("too_late_to_reschedule", detail)
+            ApiError::Conflict(ErrorCode::TooLateToReschedule, detail)
         }
         EventError::AppointmentNotAfterDueDate { .. }
         | EventError::AppointmentNotWorkingDay
@@ -481,7 +484,10 @@ pub async fn create_dossier(
     let row = state
         .write(move |conn| {
             let office = db::offices::find(conn, &office_id)?.ok_or_else(|| {
-                ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+                ApiError::NotFound(
+                    ErrorCode::OfficeNotFound,
+                    "the office does not exist".to_owned(),
+                )
             })?;
             if !actor.covers(&office.id, &office.path) {
                 return Err(ApiError::forbidden());
@@ -618,7 +624,7 @@ pub async fn post_event(
             if let Some(expected) = body.expected_version {
                 if expected != row.version {
                     return Err(ApiError::Conflict(
-                        "version_conflict",
+                        ErrorCode::VersionConflict,
                         format!(
                             "the dossier is at version {}, not {expected}; reload it",
                             row.version
@@ -639,7 +645,7 @@ pub async fn post_event(
                     let target = body.to_office_id.map(OfficeId::from).unwrap_or_default();
                     let office = db::offices::find(conn, &target)?.ok_or_else(|| {
                         ApiError::NotFound(
-                            "office_not_found",
+                            ErrorCode::OfficeNotFound,
                             "the target office does not exist".to_owned(),
                         )
                     })?;
@@ -679,7 +685,7 @@ pub async fn post_event(
             row.updated_at = now.naive_utc();
             if !db::dossiers::update_if_version(conn, &stored, &row)? {
                 return Err(ApiError::Conflict(
-                    "version_conflict",
+                    ErrorCode::VersionConflict,
                     "the dossier changed meanwhile; reload it".to_owned(),
                 ));
             }
@@ -895,8 +901,12 @@ pub async fn public_lookup(
         .hit(&ip, std::time::Instant::now())
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let code = code.into_inner();
-    let not_found =
-        || ApiError::NotFound("dossier_not_found", "no dossier has this code".to_owned());
+    let not_found = || {
+        ApiError::NotFound(
+            ErrorCode::DossierNotFound,
+            "no dossier has this code".to_owned(),
+        )
+    };
     if code.len() > 64 || code.chars().any(char::is_control) {
         return Err(not_found());
     }

@@ -14,7 +14,7 @@ use crate::domain::account::Role;
 use crate::domain::ids::{KioskId, OfficeId};
 use crate::domain::satisfaction::{check_faces, Rating};
 use crate::domain::target::ancestors_nearest_first;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -127,7 +127,10 @@ fn managed_office(
 ) -> ApiResult<db::offices::OfficeRow> {
     actor.require(&[Role::Admin, Role::Manager])?;
     let office = db::offices::find(conn, office_id)?.ok_or_else(|| {
-        ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+        ApiError::NotFound(
+            ErrorCode::OfficeNotFound,
+            "the office does not exist".to_owned(),
+        )
     })?;
     if !actor.covers(&office.id, &office.path) {
         return Err(ApiError::forbidden());
@@ -225,7 +228,8 @@ pub async fn revoke_kiosk(
     let id: KioskId = parse_id(&id, "kiosk")?;
     state
         .write(move |conn| {
-            let not_found = || ApiError::NotFound("kiosk_not_found", "kiosk not found".to_owned());
+            let not_found =
+                || ApiError::NotFound(ErrorCode::KioskNotFound, "kiosk not found".to_owned());
             let kiosk = db::kiosks::find(conn, &id)?.ok_or_else(not_found)?;
             // Kiosks outside the caller's subtree are not listed to it: not found,
             // so that their ids tell nothing.

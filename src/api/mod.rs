@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::domain::ids::Id;
 use crate::domain::{dates, text};
-use crate::error::{problem_response, ApiError, FieldError};
+use crate::error::{problem_response, ApiError, ErrorCode, FieldError};
 
 /// A page of a list, with the cursor for the next page (`null` on the last page).
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,7 +173,7 @@ pub fn resource(path: &str, allow: &'static str) -> Resource {
     web::resource(path).default_service(web::to(move || async move {
         let mut response = problem_response(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "Method not allowed",
             format!("allowed methods: {allow}"),
             Vec::new(),
@@ -188,7 +188,7 @@ pub fn resource(path: &str, allow: &'static str) -> Resource {
 pub async fn not_found() -> HttpResponse {
     problem_response(
         StatusCode::NOT_FOUND,
-        "route_not_found",
+        ErrorCode::RouteNotFound,
         "Not found",
         "no such endpoint; see /docs".to_owned(),
         Vec::new(),
@@ -208,11 +208,11 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
         E::Payload(e) if body_deadline::expired(e) => ApiError::RequestTimeout,
         E::Deserialize(e) if e.is_data() => ApiError::field("body", e.to_string()),
         E::Deserialize(e) => ApiError::BadRequest {
-            code: "malformed_json",
+            code: ErrorCode::MalformedJson,
             detail: format!("the body is not valid JSON: {e}"),
         },
         _ => ApiError::BadRequest {
-            code: "malformed_body",
+            code: ErrorCode::MalformedBody,
             detail: "the request body could not be read".to_owned(),
         },
     };
@@ -227,7 +227,7 @@ pub fn query_error(
 }
 
 pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::NotFound("not_found", "no such resource".to_owned()).into()
+    ApiError::NotFound(ErrorCode::NotFound, "no such resource".to_owned()).into()
 }
 
 /// Registers every route of API v1 and the operational endpoints.

@@ -15,7 +15,7 @@ use crate::db::{self, is_unique_violation, offices::OfficeRow, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::ids::OfficeId;
 use crate::domain::office::{check_placement, child_path, validate_agency_code, OfficeLevel};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -178,7 +178,7 @@ fn place(
     let parent = match parent_id {
         Some(id) => Some(db::offices::find(conn, id)?.ok_or_else(|| {
             ApiError::NotFound(
-                "office_not_found",
+                ErrorCode::OfficeNotFound,
                 "the parent office does not exist".to_owned(),
             )
         })?),
@@ -198,14 +198,14 @@ fn place(
         highest_child,
     )
     // A conflict with the tree as it stands, not a malformed request.
-    .map_err(|e| ApiError::Conflict("invalid_placement", e.to_string()))?;
+    .map_err(|e| ApiError::Conflict(ErrorCode::InvalidPlacement, e.to_string()))?;
     Ok(parent)
 }
 
 fn code_taken(err: diesel::result::Error) -> ApiError {
     if is_unique_violation(&err) {
         ApiError::Conflict(
-            "office_code_taken",
+            ErrorCode::OfficeCodeTaken,
             "another office has this agency code".to_owned(),
         )
     } else {

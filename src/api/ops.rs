@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::resource;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -65,7 +65,7 @@ pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let Some(token) = &state.config.metrics_token else {
         return Err(ApiError::NotFound(
-            "route_not_found",
+            ErrorCode::RouteNotFound,
             "metrics are served on MOTCUA_METRICS_BIND, or here with MOTCUA_METRICS_TOKEN"
                 .to_owned(),
         ));
@@ -79,7 +79,7 @@ pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<
     // Digests of equal length: the comparison's time tells nothing of the token.
     if Sha256::digest(sent.as_bytes()) != Sha256::digest(token.as_bytes()) {
         return Err(ApiError::Unauthorized(
-            "metrics_token_required",
+            ErrorCode::MetricsTokenRequired,
             "send `Authorization: Bearer <MOTCUA_METRICS_TOKEN>`".to_owned(),
         ));
     }

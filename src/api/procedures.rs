@@ -15,7 +15,7 @@ use crate::domain::account::Role;
 use crate::domain::procedure::{
     validate_deadline, validate_procedure_code, DeadlineUnit, OnlineLevel, MAX_FEE,
 };
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 /// The legal processing time.
@@ -167,7 +167,7 @@ fn check_code(errors: &mut Vec<FieldError>, code: &str) {
 fn code_taken(err: diesel::result::Error) -> ApiError {
     if is_unique_violation(&err) {
         ApiError::Conflict(
-            "procedure_code_taken",
+            ErrorCode::ProcedureCodeTaken,
             "another procedure has this code".to_owned(),
         )
     } else {

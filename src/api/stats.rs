@@ -19,7 +19,7 @@ use crate::domain::kpi::{DayCounters, OnTimeCounts};
 use crate::domain::rollup::Dim;
 use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
 use crate::domain::target::{ancestors_nearest_first, resolve, Metric, SetTarget};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -207,11 +207,14 @@ pub fn resolve_office(
         .or_else(|| actor.office_id.clone())
         .ok_or_else(|| ApiError::field("office_id", "say which office"))?;
     let office = db::offices::find(conn, &office_id)?.ok_or_else(|| {
-        ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+        ApiError::NotFound(
+            ErrorCode::OfficeNotFound,
+            "the office does not exist".to_owned(),
+        )
     })?;
     if !actor.covers(&office.id, &office.path) {
         return Err(ApiError::NotFound(
-            "office_not_found",
+            ErrorCode::OfficeNotFound,
             "the office does not exist".to_owned(),
         ));
     }

@@ -11,7 +11,7 @@ use crate::db::{self, targets::TargetRow};
 use crate::domain::account::Role;
 use crate::domain::ids::OfficeId;
 use crate::domain::target::Metric;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -129,7 +129,10 @@ pub async fn put_target(
     state
         .write(move |conn| {
             let office = db::offices::find(conn, &stored.office_id)?.ok_or_else(|| {
-                ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+                ApiError::NotFound(
+                    ErrorCode::OfficeNotFound,
+                    "the office does not exist".to_owned(),
+                )
             })?;
             if !actor.covers(&office.id, &office.path) {
                 return Err(ApiError::forbidden());

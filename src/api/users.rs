@@ -14,7 +14,7 @@ use crate::auth::{Actor, Scope};
 use crate::db::{self, is_unique_violation, offices::OfficeRow, users::UserRow, AnyConnection};
 use crate::domain::account::{check_password, check_username, normalize_username, Role};
 use crate::domain::ids::{OfficeId, UserId};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -192,7 +192,10 @@ fn office_for(
 ) -> ApiResult<Option<OfficeRow>> {
     match office_id {
         Some(id) => Ok(Some(db::offices::find(conn, id)?.ok_or_else(|| {
-            ApiError::NotFound("office_not_found", "the office does not exist".to_owned())
+            ApiError::NotFound(
+                ErrorCode::OfficeNotFound,
+                "the office does not exist".to_owned(),
+            )
         })?)),
         None if role == Role::Admin => Ok(None),
         None => Err(ApiError::field(
@@ -269,7 +272,10 @@ pub async fn create_user(
             };
             db::users::insert(conn, &row).map_err(|e| {
                 if is_unique_violation(&e) {
-                    ApiError::Conflict("username_taken", "this username is taken".to_owned())
+                    ApiError::Conflict(
+                        ErrorCode::UsernameTaken,
+                        "this username is taken".to_owned(),
+                    )
                 } else {
                     e.into()
                 }

@@ -12,7 +12,7 @@ use crate::db::votes::{VoteInput, VoteOutcome, VoteRow};
 use crate::domain::ids::{UserId, VoteId};
 use crate::domain::satisfaction::{check_cast_at, CastAtError, Rating};
 use crate::domain::text;
-use crate::error::{problem_response, ApiError, ApiResult, FieldError};
+use crate::error::{problem_response, ApiError, ApiResult, ErrorCode, FieldError};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -254,7 +254,7 @@ pub async fn post_batch(
             Err(errors) => results.push(Some(VoteResult {
                 id: vote.id,
                 status: 422,
-                code: Some("validation_failed".to_owned()),
+                code: Some(ErrorCode::ValidationFailed.to_string()),
                 detail: Some(
                     errors
                         .iter()
@@ -306,14 +306,14 @@ pub async fn post_batch(
                 }) => VoteResult {
                     id: vote.id,
                     status,
-                    code: Some(code.to_owned()),
+                    code: Some(code.to_string()),
                     detail: Some(detail),
                     vote: None,
                 },
                 None => VoteResult {
                     id: vote.id,
                     status: 500,
-                    code: Some("internal_error".to_owned()),
+                    code: Some(ErrorCode::InternalError.to_string()),
                     detail: None,
                     vote: None,
                 },

@@ -13,7 +13,7 @@ use crate::db;
 use crate::domain::calendar::local_date;
 use crate::domain::ids::OfficeId;
 use crate::domain::lifecycle::Status;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -125,7 +125,7 @@ async fn worklist(
                 Some(id) => {
                     let not_found = || {
                         ApiError::NotFound(
-                            "office_not_found",
+                            ErrorCode::OfficeNotFound,
                             "the office does not exist".to_owned(),
                         )
                     };

@@ -9,7 +9,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use crate::db;
 use crate::domain::account::Role;
 use crate::domain::ids::{OfficeId, UserId};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// Prefix of kiosk device tokens, which are never accepted in place of a user token.
@@ -30,7 +30,7 @@ pub struct Actor {
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let missing = || {
         ApiError::Unauthorized(
-            "missing_token",
+            ErrorCode::MissingToken,
             "send `Authorization: Bearer <access token>`".to_owned(),
         )
     };
@@ -53,24 +53,30 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
 async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Actor, ApiError> {
     if token.starts_with(KIOSK_TOKEN_PREFIX) {
         return Err(ApiError::Unauthorized(
-            "wrong_token_kind",
+            ErrorCode::WrongTokenKind,
             "a kiosk token is not accepted here; log in as a staff member".to_owned(),
         ));
     }
     let claims = state.jwt.verify(&token)?;
     let jti = claims.jti.clone();
     let user_id = UserId::parse(&claims.sub).map_err(|_| {
-        ApiError::Unauthorized("invalid_token", "the access token is not valid".to_owned())
+        ApiError::Unauthorized(
+            ErrorCode::InvalidToken,
+            "the access token is not valid".to_owned(),
+        )
     })?;
     let (user, office_path, revoked) = state
         .db(move |conn| Ok(db::users::find_for_token(conn, &user_id, &jti)?))
         .await?
         .ok_or_else(|| {
-            ApiError::Unauthorized("invalid_token", "the account no longer exists".to_owned())
+            ApiError::Unauthorized(
+                ErrorCode::InvalidToken,
+                "the account no longer exists".to_owned(),
+            )
         })?;
     let revoked_msg = || {
         ApiError::Unauthorized(
-            "token_revoked",
+            ErrorCode::TokenRevoked,
             "this token has been revoked; log in again".to_owned(),
         )
     };
@@ -79,7 +85,7 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Actor
     }
     if user.disabled {
         return Err(ApiError::Unauthorized(
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "this account is disabled".to_owned(),
         ));
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::JwtSecretSource;
 use crate::domain::ids::UserId;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 pub const ISSUER: &str = "motcua";
 pub const AUDIENCE: &str = "motcua-api";
@@ -86,12 +86,13 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        let invalid = |detail: &str| ApiError::Unauthorized("invalid_token", detail.to_owned());
+        let invalid =
+            |detail: &str| ApiError::Unauthorized(ErrorCode::InvalidToken, detail.to_owned());
         let data =
             decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
                 match e.kind() {
                     jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::Unauthorized(
-                        "token_expired",
+                        ErrorCode::TokenExpired,
                         "the access token has expired; log in again".to_owned(),
                     ),
                     _ => invalid("the access token is not valid"),

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::actor::KIOSK_TOKEN_PREFIX;
 use crate::db;
 use crate::domain::ids::{KioskId, OfficeId};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// A new token and the digest to store.
@@ -46,11 +46,11 @@ impl KioskDevice {
     /// The kiosk a token names, if it is known and not revoked.
     pub fn admit(row: Option<db::kiosks::KioskRow>) -> Result<KioskDevice, ApiError> {
         let kiosk = row.ok_or_else(|| {
-            ApiError::Unauthorized("invalid_token", "unknown kiosk token".to_owned())
+            ApiError::Unauthorized(ErrorCode::InvalidToken, "unknown kiosk token".to_owned())
         })?;
         if kiosk.revoked_at.is_some() {
             return Err(ApiError::Unauthorized(
-                "token_revoked",
+                ErrorCode::TokenRevoked,
                 "this kiosk has been revoked".to_owned(),
             ));
         }
@@ -83,13 +83,13 @@ impl KioskToken {
             .map(str::trim)
             .ok_or_else(|| {
                 ApiError::Unauthorized(
-                    "missing_token",
+                    ErrorCode::MissingToken,
                     "send `Authorization: Bearer <kiosk token>`".to_owned(),
                 )
             })?;
         if !token.starts_with(KIOSK_TOKEN_PREFIX) {
             return Err(ApiError::Unauthorized(
-                "wrong_token_kind",
+                ErrorCode::WrongTokenKind,
                 "this endpoint takes a kiosk token, not a staff token".to_owned(),
             ));
         }

@@ -429,14 +429,12 @@ pub fn list(
         query = query.filter(dossiers::received_at.lt(to));
     }
     if let Some(q) = &filter.q {
-        let pattern = format!("%{}%", super::offices::escape_like(q));
+        let pattern = format!("%{}%", super::escape_like(q));
         query = query.filter(
             dossiers::applicant_name_folded
                 .like(pattern.clone())
                 .escape('\\')
-                .or(super::offices::lower(dossiers::code)
-                    .like(pattern)
-                    .escape('\\')),
+                .or(super::lower(dossiers::code).like(pattern).escape('\\')),
         );
     }
     if let Some(before) = &filter.before_id {

@@ -428,6 +428,18 @@ pub fn is_unique_violation(err: &DieselError) -> bool {
     )
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Escapes `%`, `_` and `\` so user text is matched literally inside LIKE.
+pub fn escape_like(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            _ => vec![c],
+        })
+        .collect()
+}
+
 /// Upper bound of the materialized-path range of a subtree: `/a/b/` → `/a/b0`
 /// (`'0'` is the character after `'/'`), so `path >= p AND path < upper` is the subtree.
 pub fn subtree_upper_bound(path: &str) -> String {

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::offices;
-use super::{subtree_upper_bound, AnyConnection};
+use super::{escape_like, lower, subtree_upper_bound, AnyConnection};
 use crate::domain::ids::OfficeId;
 use crate::domain::office::OfficeLevel;
 
@@ -129,18 +129,6 @@ pub fn list(
         query = query.filter(offices::code.gt(after.clone()));
     }
     query.order(offices::code.asc()).limit(limit).load(conn)
-}
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
-/// Escapes `%`, `_` and `\` so user text is matched literally inside LIKE.
-pub fn escape_like(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            _ => vec![c],
-        })
-        .collect()
 }
 
 pub fn find_by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<OfficeRow>> {

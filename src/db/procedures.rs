@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::offices::{escape_like, lower};
 use super::schema::procedures;
 use super::AnyConnection;
+use super::{escape_like, lower};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = procedures, treat_none_as_null = true)]

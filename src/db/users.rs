@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::offices::{escape_like, lower};
 use super::schema::{offices, revoked_tokens, users};
+use super::{escape_like, lower};
 use super::{subtree_upper_bound, AnyConnection};
 use crate::domain::ids::{OfficeId, UserId};
 

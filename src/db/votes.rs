@@ -7,6 +7,7 @@ use super::schema::votes;
 use super::AnyConnection;
 use crate::domain::ids::{DossierId, KioskId, OfficeId, ProcedureId, UserId, VoteId};
 use crate::domain::satisfaction::Rating;
+use crate::service::ErrorCode;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = votes, treat_none_as_default_value = false)]
@@ -167,12 +168,12 @@ pub enum VoteOutcome {
     /// Not counted, with the HTTP status and problem code it answers.
     Refused {
         status: u16,
-        code: &'static str,
+        code: ErrorCode,
         detail: String,
     },
 }
 
-fn refused(status: u16, code: &'static str, detail: impl Into<String>) -> VoteOutcome {
+fn refused(status: u16, code: ErrorCode, detail: impl Into<String>) -> VoteOutcome {
     VoteOutcome::Refused {
         status,
         code,
@@ -187,7 +188,7 @@ fn compare_existing(existing: VoteRow, hash: &str) -> VoteOutcome {
     } else {
         refused(
             409,
-            "idempotency_conflict",
+            ErrorCode::IdempotencyConflict,
             "a different vote was already sent with this id",
         )
     }
@@ -318,7 +319,7 @@ fn record(
                 Some(existing) => compare_existing(existing, &input.content_hash(kiosk_id)),
                 None => refused(
                     409,
-                    "dossier_already_rated",
+                    ErrorCode::DossierAlreadyRated,
                     "this dossier has already been rated",
                 ),
             })
@@ -370,7 +371,7 @@ fn new_vote(
             _ => {
                 return Ok(Err(refused(
                     422,
-                    "dossier_not_at_this_office",
+                    ErrorCode::DossierNotAtThisOffice,
                     "no dossier with this code was handled at this office",
                 )))
             }
@@ -381,7 +382,7 @@ fn new_vote(
         if rated_now || dossier_rated(conn, &dossier.id)? {
             return Ok(Err(refused(
                 409,
-                "dossier_already_rated",
+                ErrorCode::DossierAlreadyRated,
                 "this dossier has already been rated",
             )));
         }
@@ -394,7 +395,7 @@ fn new_vote(
         if !works_here {
             return Ok(Err(refused(
                 422,
-                "clerk_not_at_this_office",
+                ErrorCode::ClerkNotAtThisOffice,
                 "no clerk with this id works at this office",
             )));
         }
@@ -415,7 +416,7 @@ fn new_vote(
         ) {
             return Ok(Err(refused(
                 409,
-                "too_soon",
+                ErrorCode::TooSoon,
                 "a second tap right after the previous vote is not counted",
             )));
         }

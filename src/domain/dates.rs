@@ -9,7 +9,6 @@
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 
 use super::calendar::local_date;
-use super::rollup::next_month;
 
 /// The first date the service accepts.
 pub const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
@@ -50,6 +49,17 @@ pub fn check_instant(at: DateTime<Utc>) -> Result<DateTime<Utc>, DateError> {
     // The UTC date first: `local_date` of an extreme instant would overflow.
     check_date(at.date_naive())?;
     check_date(local_date(at)).map(|_| at)
+}
+
+pub fn month_start(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The first day of the next month.
+pub fn next_month(day: NaiveDate) -> NaiveDate {
+    month_start(day)
+        .checked_add_months(Months::new(1))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// A report period: local dates, both inclusive, within the accepted range and at

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::dates::FIRST_DATE;
+use super::dates::{month_start, FIRST_DATE};
 
 /// How finely a row of counters is bucketed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -109,17 +109,6 @@ pub fn year_start(day: NaiveDate) -> NaiveDate {
 pub fn quarter_start(day: NaiveDate) -> NaiveDate {
     let month = (day.month0() / 3) * 3 + 1;
     NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day)
-}
-
-pub fn month_start(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
-}
-
-/// The first day of the next month.
-pub fn next_month(day: NaiveDate) -> NaiveDate {
-    month_start(day)
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 /// Whether the bucket `(grain, start)` is one of those summed for "every day before

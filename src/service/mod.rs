@@ -1,0 +1,7 @@
+//! Workflows that span tables: a service takes a connection (or runs its own
+//! transaction) and plain inputs, and returns domain or row types or a
+//! [`ServiceError`]; it knows nothing of HTTP.
+
+pub mod error;
+
+pub use error::{ErrorCode, FieldError};
