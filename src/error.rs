@@ -5,8 +5,11 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::password::HasherUnavailable;
+use crate::auth::{Denied, Refused};
 use crate::db::DbError;
-pub use crate::service::{ErrorCode, FieldError};
+pub use crate::error_code::{ErrorCode, FieldError};
+use crate::service::ServiceError;
 
 /// RFC 9457 problem details.
 #[derive(Debug, Serialize, ToSchema)]
@@ -198,6 +201,39 @@ impl ResponseError for ApiError {
             );
         }
         response
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> ApiError {
+        match err {
+            ServiceError::NotFound(code, detail) => ApiError::NotFound(code, detail),
+            ServiceError::Conflict(code, detail) => ApiError::Conflict(code, detail),
+            ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
+            ServiceError::Unauthorized(code, detail) => ApiError::Unauthorized(code, detail),
+            ServiceError::Invalid(errors) => ApiError::Validation(errors),
+            ServiceError::Unavailable(detail) => ApiError::Unavailable(detail),
+            ServiceError::Db(err) => err.into(),
+            ServiceError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(refused: Refused) -> ApiError {
+        ApiError::Unauthorized(refused.code, refused.detail.to_owned())
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(Denied(detail): Denied) -> ApiError {
+        ApiError::Forbidden(detail)
+    }
+}
+
+impl From<HasherUnavailable> for ApiError {
+    fn from(HasherUnavailable(detail): HasherUnavailable) -> ApiError {
+        ApiError::Unavailable(detail.to_owned())
     }
 }
 

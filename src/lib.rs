@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod error_code;
 pub mod private_files;
 pub mod service;
 pub mod state;

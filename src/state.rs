@@ -10,9 +10,9 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::{Config, JwtSecretSource};
 use crate::db::stats_folder::StatsFolder;
-use crate::db::vote_writer::VoteWriter;
 use crate::db::{self, AnyConnection, Backend, DbError, DbPool};
 use crate::error::{ApiError, ApiResult};
+use crate::service::votes::VoteWriter;
 use crate::telemetry::Metrics;
 
 pub struct AppState {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body_deadline;
 pub mod calendar;
 pub mod dossiers;
+pub mod extract;
 pub mod hardening;
 pub mod kiosks;
 pub mod offices;

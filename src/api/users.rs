@@ -249,7 +249,7 @@ pub async fn create_user(
     state
         .db(move |conn| {
             let office = office_for(conn, role, check_office.as_ref())?;
-            check_actor.ensure_can_manage(role, office.as_ref())
+            Ok(check_actor.ensure_can_manage(role, office.as_ref())?)
         })
         .await?;
     let password_hash = state.hasher.hash(body.password).await?;

@@ -8,11 +8,12 @@ use utoipa::ToSchema;
 
 use super::{resource, utc};
 use crate::auth::kiosk::KioskToken;
-use crate::db::votes::{VoteInput, VoteOutcome, VoteRow};
+use crate::db::votes::VoteRow;
 use crate::domain::ids::{UserId, VoteId};
-use crate::domain::satisfaction::{check_cast_at, CastAtError, Rating};
+use crate::domain::satisfaction::{check_cast_at, CastAtError, Rating, VoteRefusal};
 use crate::domain::text;
 use crate::error::{problem_response, ApiError, ApiResult, ErrorCode, FieldError};
+use crate::service::votes::{VoteInput, VoteOutcome};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -161,22 +162,35 @@ fn check(
     })
 }
 
+/// The status and code a refusal answers: 409 for a conflict with what is stored,
+/// 422 for a vote that could never count.
+fn refusal_status(refusal: VoteRefusal) -> (StatusCode, ErrorCode) {
+    let code = match refusal {
+        VoteRefusal::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+        VoteRefusal::DossierNotAtThisOffice => ErrorCode::DossierNotAtThisOffice,
+        VoteRefusal::DossierAlreadyRated => ErrorCode::DossierAlreadyRated,
+        VoteRefusal::ClerkNotAtThisOffice => ErrorCode::ClerkNotAtThisOffice,
+        VoteRefusal::TooSoon => ErrorCode::TooSoon,
+    };
+    if refusal.is_conflict() {
+        (StatusCode::CONFLICT, code)
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, code)
+    }
+}
+
 fn outcome_response(outcome: VoteOutcome) -> HttpResponse {
     match outcome {
         VoteOutcome::Created(row) => HttpResponse::Created().json(VoteView::from(row)),
         VoteOutcome::Replayed(row) => HttpResponse::Ok().json(VoteView::from(row)),
-        VoteOutcome::Refused {
-            status,
-            code,
-            detail,
-        } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CONFLICT);
+        VoteOutcome::Refused(refusal) => {
+            let (status, code) = refusal_status(refusal);
             let title = if status == StatusCode::CONFLICT {
                 "Conflict"
             } else {
                 "Validation failed"
             };
-            problem_response(status, code, title, detail, Vec::new())
+            problem_response(status, code, title, refusal.detail().to_owned(), Vec::new())
         }
     }
 }
@@ -205,7 +219,7 @@ pub async fn post_vote(
         Ok(input) => input,
         Err(errors) => {
             // An unknown kiosk hears 401, as it would for a valid vote.
-            token.device(&state).await?;
+            super::extract::kiosk_device(&state, &token).await?;
             return Err(ApiError::Validation(errors));
         }
     };
@@ -235,7 +249,7 @@ pub async fn post_batch(
 ) -> ApiResult<HttpResponse> {
     let votes = body.into_inner().votes;
     if votes.len() > MAX_BATCH {
-        token.device(&state).await?;
+        super::extract::kiosk_device(&state, &token).await?;
         return Err(ApiError::field(
             "votes",
             format!("at most {MAX_BATCH} votes per batch"),
@@ -267,7 +281,7 @@ pub async fn post_batch(
         }
     }
     let outcomes = if inputs.is_empty() {
-        token.device(&state).await?;
+        super::extract::kiosk_device(&state, &token).await?;
         Vec::new()
     } else {
         state.vote_writer.submit(&token, inputs).await?
@@ -299,17 +313,16 @@ pub async fn post_batch(
                         vote: Some(row.into()),
                     }
                 }
-                Some(VoteOutcome::Refused {
-                    status,
-                    code,
-                    detail,
-                }) => VoteResult {
-                    id: vote.id,
-                    status,
-                    code: Some(code.to_string()),
-                    detail: Some(detail),
-                    vote: None,
-                },
+                Some(VoteOutcome::Refused(refusal)) => {
+                    let (status, code) = refusal_status(refusal);
+                    VoteResult {
+                        id: vote.id,
+                        status: status.as_u16(),
+                        code: Some(code.to_string()),
+                        detail: Some(refusal.detail().to_owned()),
+                        vote: None,
+                    }
+                }
                 None => VoteResult {
                     id: vote.id,
                     status: 500,

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::JwtSecretSource;
 use crate::domain::ids::UserId;
-use crate::error::{ApiError, ErrorCode};
+use crate::error_code::ErrorCode;
+
+use super::Refused;
 
 pub const ISSUER: &str = "motcua";
 pub const AUDIENCE: &str = "motcua-api";
@@ -85,15 +87,14 @@ impl JwtKeys {
         (token, claims)
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        let invalid =
-            |detail: &str| ApiError::Unauthorized(ErrorCode::InvalidToken, detail.to_owned());
+    pub fn verify(&self, token: &str) -> Result<Claims, Refused> {
+        let invalid = |detail| Refused::new(ErrorCode::InvalidToken, detail);
         let data =
             decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
                 match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::Unauthorized(
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => Refused::new(
                         ErrorCode::TokenExpired,
-                        "the access token has expired; log in again".to_owned(),
+                        "the access token has expired; log in again",
                     ),
                     _ => invalid("the access token is not valid"),
                 }

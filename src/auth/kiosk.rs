@@ -1,10 +1,6 @@
 //! Kiosk devices: opaque `mck_` tokens with 256 random bits, stored only as a SHA-256
 //! digest (the entropy makes a slow hash unnecessary), scoped to one office.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use base64::Engine as _;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -12,8 +8,9 @@ use sha2::{Digest, Sha256};
 use super::actor::KIOSK_TOKEN_PREFIX;
 use crate::db;
 use crate::domain::ids::{KioskId, OfficeId};
-use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+use crate::error_code::ErrorCode;
+
+use super::Refused;
 
 /// A new token and the digest to store.
 pub fn new_token() -> (String, String) {
@@ -44,14 +41,12 @@ pub struct KioskDevice {
 
 impl KioskDevice {
     /// The kiosk a token names, if it is known and not revoked.
-    pub fn admit(row: Option<db::kiosks::KioskRow>) -> Result<KioskDevice, ApiError> {
-        let kiosk = row.ok_or_else(|| {
-            ApiError::Unauthorized(ErrorCode::InvalidToken, "unknown kiosk token".to_owned())
-        })?;
+    pub fn admit(row: Option<db::kiosks::KioskRow>) -> Result<KioskDevice, Refused> {
+        let kiosk = row.ok_or(Refused::new(ErrorCode::InvalidToken, "unknown kiosk token"))?;
         if kiosk.revoked_at.is_some() {
-            return Err(ApiError::Unauthorized(
+            return Err(Refused::new(
                 ErrorCode::TokenRevoked,
-                "this kiosk has been revoked".to_owned(),
+                "this kiosk has been revoked",
             ));
         }
         Ok(KioskDevice {
@@ -71,63 +66,26 @@ pub struct KioskToken {
 }
 
 impl KioskToken {
-    fn from_header(req: &HttpRequest) -> Result<KioskToken, ApiError> {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
+    /// The token of an `Authorization: Bearer mck_...` header value.
+    pub fn from_header(value: Option<&str>) -> Result<KioskToken, Refused> {
+        let token = value
             .and_then(|v| {
                 v.strip_prefix("Bearer ")
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::Unauthorized(
-                    ErrorCode::MissingToken,
-                    "send `Authorization: Bearer <kiosk token>`".to_owned(),
-                )
-            })?;
+            .ok_or(Refused::new(
+                ErrorCode::MissingToken,
+                "send `Authorization: Bearer <kiosk token>`",
+            ))?;
         if !token.starts_with(KIOSK_TOKEN_PREFIX) {
-            return Err(ApiError::Unauthorized(
+            return Err(Refused::new(
                 ErrorCode::WrongTokenKind,
-                "this endpoint takes a kiosk token, not a staff token".to_owned(),
+                "this endpoint takes a kiosk token, not a staff token",
             ));
         }
         Ok(KioskToken {
             digest: token_digest(token),
-        })
-    }
-
-    /// The kiosk, looked up on its own.
-    pub async fn device(&self, state: &AppState) -> Result<KioskDevice, ApiError> {
-        let digest = self.digest.clone();
-        let row = state
-            .db(move |conn| Ok(db::kiosks::find_by_token_hash(conn, &digest)?))
-            .await?;
-        KioskDevice::admit(row)
-    }
-}
-
-impl FromRequest for KioskToken {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<KioskToken, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(KioskToken::from_header(req))
-    }
-}
-
-impl FromRequest for KioskDevice {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<KioskDevice, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = KioskToken::from_header(req);
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
-            token?.device(&state).await
         })
     }
 }

@@ -12,7 +12,9 @@ use argon2::password_hash::{
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::oneshot;
 
-use crate::error::{ApiError, ApiResult};
+/// The hashing threads could not do the job (shutting down, or a job panicked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HasherUnavailable(pub &'static str);
 
 fn params() -> Params {
     Params::new(19_456, 2, 1, None).expect("valid argon2 parameters")
@@ -135,12 +137,16 @@ impl PasswordHasher {
         PasswordHasher { jobs }
     }
 
-    pub async fn hash(&self, password: String) -> ApiResult<String> {
+    pub async fn hash(&self, password: String) -> Result<String, HasherUnavailable> {
         self.run(move || hash_password_blocking(&password)).await
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when there is none.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> ApiResult<bool> {
+    pub async fn verify(
+        &self,
+        password: String,
+        hash: Option<String>,
+    ) -> Result<bool, HasherUnavailable> {
         let found = hash.is_some();
         let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let ok = self
@@ -152,17 +158,17 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> ApiResult<T> {
+    ) -> Result<T, HasherUnavailable> {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = reply.send(work());
         });
         self.jobs
             .send(job)
-            .map_err(|_| ApiError::Unavailable("shutting down".to_owned()))?;
+            .map_err(|_| HasherUnavailable("shutting down"))?;
         answer
             .await
-            .map_err(|_| ApiError::Unavailable("the password check failed; try again".to_owned()))
+            .map_err(|_| HasherUnavailable("the password check failed; try again"))
     }
 }
 

@@ -1,13 +1,11 @@
 //! The one place where office scoping is decided. Handlers ask the actor what it may
 //! see or do; they never compare offices themselves.
 
+use super::{Actor, Denied};
 use crate::db::offices::OfficeRow;
 use crate::domain::account::Role;
 use crate::domain::ids::OfficeId;
 use crate::domain::lifecycle::{is_desk_step, EventType};
-use crate::error::{ApiError, ApiResult};
-
-use super::Actor;
 
 /// The offices whose data an actor may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +29,11 @@ impl Actor {
         }
     }
 
-    pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
+    pub fn require(&self, roles: &[Role]) -> Result<(), Denied> {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(ApiError::forbidden())
+            Err(Denied::default())
         }
     }
 
@@ -55,14 +53,14 @@ impl Actor {
         &self,
         target_role: Role,
         office: Option<&OfficeRow>,
-    ) -> ApiResult<()> {
+    ) -> Result<(), Denied> {
         match self.role {
             Role::Admin => Ok(()),
             Role::Manager => match office {
                 Some(o) if target_role == Role::Clerk && self.covers(&o.id, &o.path) => Ok(()),
-                _ => Err(ApiError::forbidden()),
+                _ => Err(Denied::default()),
             },
-            Role::Clerk => Err(ApiError::forbidden()),
+            Role::Clerk => Err(Denied::default()),
         }
     }
 
@@ -70,11 +68,15 @@ impl Actor {
     /// (the dossier is visible to it already): whoever covers the processing office
     /// records every step; the receiving desk, once it has passed the dossier on, only
     /// its desk steps ([`is_desk_step`]).
-    pub fn ensure_may_record(&self, event: EventType, processing: &OfficeRow) -> ApiResult<()> {
+    pub fn ensure_may_record(
+        &self,
+        event: EventType,
+        processing: &OfficeRow,
+    ) -> Result<(), Denied> {
         if self.covers(&processing.id, &processing.path) || is_desk_step(event) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
+            Err(Denied(format!(
                 "the dossier is with another office now; only it may {}",
                 event.as_str()
             )))

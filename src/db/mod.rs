@@ -15,7 +15,6 @@ pub mod stats_folder;
 pub mod targets;
 pub mod tokens;
 pub mod users;
-pub mod vote_writer;
 pub mod votes;
 #[cfg(feature = "sqlite")]
 mod writer_queue;

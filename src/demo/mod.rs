@@ -22,7 +22,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::db::dossiers::{DossierRow, EventRow};
 use crate::db::stats::FineCounts;
-use crate::db::votes::{VoteInput, VoteRow};
+use crate::db::votes::VoteRow;
 use crate::db::{self, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::calendar::{local_date, vn_offset, Calendar};
@@ -32,6 +32,7 @@ use crate::domain::dossier::Event;
 use crate::domain::ids::{DossierId, KioskId, OfficeId, UserId};
 use crate::domain::kpi::{contributions, DayCounters};
 use crate::domain::office::{child_path, OfficeLevel};
+use crate::service::votes::VoteInput;
 use catalogue::{Level, DISTRICTS, PROCEDURES, PROVINCE};
 use life::{live, office_instant, Filing};
 

@@ -119,6 +119,47 @@ pub fn is_repeat_press(
     previous_cast_at.is_some_and(|previous| cast_at >= previous && cast_at - previous < guard)
 }
 
+/// Why a vote is not counted. Each one is answered to the kiosk, which must not
+/// send the vote again (a network error or an outage is not a refusal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteRefusal {
+    /// The vote's id came before with other content.
+    IdempotencyConflict,
+    /// The dossier code names no dossier received or processed at the kiosk's office
+    /// (another office's dossier reads the same: no existence leak).
+    DossierNotAtThisOffice,
+    /// One vote per dossier.
+    DossierAlreadyRated,
+    /// The clerk named does not work at the kiosk's office.
+    ClerkNotAtThisOffice,
+    /// A second tap right after the previous vote ([`is_repeat_press`]).
+    TooSoon,
+}
+
+impl VoteRefusal {
+    pub fn detail(self) -> &'static str {
+        match self {
+            VoteRefusal::IdempotencyConflict => "a different vote was already sent with this id",
+            VoteRefusal::DossierNotAtThisOffice => {
+                "no dossier with this code was handled at this office"
+            }
+            VoteRefusal::DossierAlreadyRated => "this dossier has already been rated",
+            VoteRefusal::ClerkNotAtThisOffice => "no clerk with this id works at this office",
+            VoteRefusal::TooSoon => "a second tap right after the previous vote is not counted",
+        }
+    }
+
+    /// A conflict with what is stored (rather than a vote that could never count).
+    pub fn is_conflict(self) -> bool {
+        matches!(
+            self,
+            VoteRefusal::IdempotencyConflict
+                | VoteRefusal::DossierAlreadyRated
+                | VoteRefusal::TooSoon
+        )
+    }
+}
+
 /// A rate with the integers behind it, so a reader can check it and no float drift
 /// creeps into reports.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]

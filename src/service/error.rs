@@ -1,113 +1,58 @@
 //! What a workflow answers when it cannot do what was asked, in the domain's words;
-//! only `api` turns it into HTTP. Every problem carries one [`ErrorCode`].
+//! only `api` turns it into HTTP.
 
-use serde::Serialize;
+use crate::db::DbError;
+use crate::error_code::{ErrorCode, FieldError};
 
-/// The stable, machine-readable code of every problem the service answers. The word
-/// (`office_not_found`) is derived from the variant, once, for serde and for strum.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ErrorCode {
-    // The request itself.
-    ValidationFailed,
-    MalformedJson,
-    MalformedBody,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    RequestTimeout,
-    MethodNotAllowed,
-    RouteNotFound,
-    RateLimited,
-    // Who is calling.
-    MissingToken,
-    InvalidToken,
-    WrongTokenKind,
-    TokenExpired,
-    TokenRevoked,
-    AccountDisabled,
-    InvalidCredentials,
-    MetricsTokenRequired,
-    Forbidden,
-    // What it names.
-    NotFound,
-    OfficeNotFound,
-    UserNotFound,
-    ProcedureNotFound,
-    KioskNotFound,
-    DossierNotFound,
-    ExceptionNotFound,
-    // The state of things.
-    VersionConflict,
-    InvalidTransition,
-    AlreadyRescheduled,
-    TooLateToReschedule,
-    UsernameTaken,
-    OfficeCodeTaken,
-    ProcedureCodeTaken,
-    InvalidPlacement,
-    IdempotencyConflict,
-    DossierAlreadyRated,
-    DossierNotAtThisOffice,
-    ClerkNotAtThisOffice,
-    TooSoon,
-    // The service.
-    Unavailable,
-    InternalError,
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Something named does not exist, or is outside the caller's reach.
+    #[error("{1}")]
+    NotFound(ErrorCode, String),
+    /// The request contradicts the state of things (a dossier moved on, a code taken).
+    #[error("{1}")]
+    Conflict(ErrorCode, String),
+    /// The caller's role or office does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The caller is not who it must be (an unknown or revoked kiosk).
+    #[error("{1}")]
+    Unauthorized(ErrorCode, String),
+    /// Fields that are wrong, each with why.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// A dependency cannot serve now (a queue full, shutting down); retry.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A bug or corrupt data: logged, never shown.
+    #[error("{0}")]
+    Internal(String),
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        self.into()
+impl From<crate::auth::Denied> for ServiceError {
+    fn from(crate::auth::Denied(detail): crate::auth::Denied) -> ServiceError {
+        ServiceError::Forbidden(detail)
     }
 }
 
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<crate::auth::Refused> for ServiceError {
+    fn from(refused: crate::auth::Refused) -> ServiceError {
+        ServiceError::Unauthorized(refused.code, refused.detail.to_owned())
     }
 }
 
-/// One offending field of a request.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema, PartialEq, Eq)]
-pub struct FieldError {
-    /// JSON path of the field, e.g. `deadline.value`.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+impl ServiceError {
+    pub fn field(field: &str, message: impl Into<String>) -> ServiceError {
+        ServiceError::Invalid(vec![FieldError::new(field, message)])
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use strum::IntoEnumIterator;
-
-    #[test]
-    fn codes_are_distinct_snake_case_words_and_serde_agrees() {
-        let words: Vec<&str> = ErrorCode::iter().map(ErrorCode::as_str).collect();
-        let mut distinct = words.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        assert_eq!(distinct.len(), words.len());
-        for code in ErrorCode::iter() {
-            let word = code.as_str();
-            assert!(
-                word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{word}"
-            );
-            assert_eq!(serde_json::to_value(code).unwrap(), word);
-        }
-        assert_eq!(ErrorCode::OfficeNotFound.as_str(), "office_not_found");
-        assert_eq!(ErrorCode::InternalError.to_string(), "internal_error");
+impl From<diesel::result::Error> for ServiceError {
+    fn from(err: diesel::result::Error) -> ServiceError {
+        ServiceError::Db(DbError::from(err))
     }
 }
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -3,5 +3,6 @@
 //! [`ServiceError`]; it knows nothing of HTTP.
 
 pub mod error;
+pub mod votes;
 
-pub use error::{ErrorCode, FieldError};
+pub use error::{ServiceError, ServiceResult};
