@@ -138,6 +138,16 @@ impl AppState {
         self.db(f).await
     }
 
+    /// The settings the dossier workflows follow.
+    pub fn dossier_rules(&self) -> crate::service::dossiers::Rules<'_> {
+        crate::service::dossiers::Rules {
+            calendar: &self.calendar,
+            office_hours: self.config.office_hours,
+            back_dating: chrono::Duration::days(self.config.back_dating_days),
+            transfers_within_province: self.config.transfers_within_province,
+        }
+    }
+
     /// Like [`AppState::db`], inside a write transaction (see [`db::write_tx`]).
     pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where

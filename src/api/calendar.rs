@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{clean_text, fail_if_any, resource};
 use crate::auth::Actor;
-use crate::db::{self, calendar::ExceptionRow, AnyConnection};
+use crate::db::{self, calendar::ExceptionRow};
 use crate::domain::account::Role;
-use crate::domain::calendar::{Calendar, CalendarException, DayInfo, ExceptionKind};
-use crate::domain::ids::{EventId, UserId};
+use crate::domain::calendar::{CalendarException, DayInfo, ExceptionKind};
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::service;
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -89,60 +89,6 @@ fn parse_day(raw: &str) -> ApiResult<NaiveDate> {
     super::date_in_range("date", date)
 }
 
-/// Recomputes the due date of every open dossier after a calendar change, recording
-/// an event on each one that moved. Ended dossiers keep their due date and verdict.
-pub fn recompute_open_dossiers(
-    conn: &mut AnyConnection,
-    calendar: &Calendar,
-    actor_id: &UserId,
-    why: &str,
-) -> ApiResult<usize> {
-    let now = Utc::now();
-    let mut moved = 0;
-    for mut row in db::dossiers::open_received(conn)? {
-        let before = row.state();
-        let mut after = before.clone();
-        after.recompute_deadline(calendar);
-        if after.due_at == before.due_at {
-            continue;
-        }
-        let stored = row.clone();
-        row.set_state(&after);
-        row.version += 1;
-        row.updated_at = now.naive_utc();
-        if !db::dossiers::update_if_version(conn, &stored, &row)? {
-            return Err(ApiError::Conflict(
-                ErrorCode::VersionConflict,
-                "a dossier changed meanwhile; retry".to_owned(),
-            ));
-        }
-        let data = serde_json::json!({
-            "previous_due_date": before.due_date,
-            "due_date": after.due_date,
-            "due_at": after.due_at,
-        });
-        db::dossiers::insert_event(
-            conn,
-            &db::dossiers::EventRow {
-                id: EventId::new(),
-                dossier_id: row.id.clone(),
-                version: row.version,
-                event_type: "deadline_recomputed".to_owned(),
-                from_status: Some(row.status),
-                to_status: row.status,
-                actor_id: Some(actor_id.clone()),
-                at: now.naive_utc(),
-                recorded_at: now.naive_utc(),
-                back_dated: false,
-                note: Some(why.to_owned()),
-                data: data.to_string(),
-            },
-        )?;
-        moved += 1;
-    }
-    Ok(moved)
-}
-
 /// Adds or replaces a holiday or a swapped working day (admin). Confirms it: an
 /// exception an admin has set is no longer provisional.
 #[utoipa::path(put, path = "/api/v1/calendar/exceptions/{date}", tag = "calendar", request_body = PutException,
@@ -190,7 +136,12 @@ pub async fn put_exception(
                 stored.kind.as_str(),
                 stored.name
             );
-            recompute_open_dossiers(conn, &calendar, &actor.user_id, &why)
+            Ok(service::dossiers::recompute_open(
+                conn,
+                &calendar,
+                &actor.user_id,
+                &why,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ExceptionChange {
@@ -232,7 +183,12 @@ pub async fn delete_exception(
                 old.kind.as_str(),
                 old.name
             );
-            recompute_open_dossiers(conn, &calendar, &actor.user_id, &why)
+            Ok(service::dossiers::recompute_open(
+                conn,
+                &calendar,
+                &actor.user_id,
+                &why,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ExceptionChange {

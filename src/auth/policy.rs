@@ -83,6 +83,62 @@ impl Actor {
         }
     }
 
+    /// Whether the actor may see a dossier received at `receiving` and now decided at
+    /// `processing`: one of the two must lie in its scope. `path_of` looks an office's
+    /// path up, only for a scope that needs it.
+    pub fn sees_dossier<E>(
+        &self,
+        receiving: &OfficeId,
+        processing: &OfficeId,
+        mut path_of: impl FnMut(&OfficeId) -> Result<Option<String>, E>,
+    ) -> Result<bool, E> {
+        match self.scope() {
+            Scope::All => Ok(true),
+            Scope::Office(own) => Ok(own == *receiving || own == *processing),
+            Scope::Subtree(root) => {
+                for office in [receiving, processing] {
+                    if path_of(office)?.is_some_and(|path| path.starts_with(&root)) {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// Whether the actor works at one of a dossier's two offices, and may see the
+    /// applicant's identifiers in full.
+    pub fn is_staff_of(&self, receiving: &OfficeId, processing: &OfficeId) -> bool {
+        self.office_id
+            .as_ref()
+            .is_some_and(|own| own == receiving || own == processing)
+    }
+
+    /// The offices whose dossiers a list may show (`None`: all), `subtree` giving a
+    /// subtree's offices from its path.
+    pub fn visible_offices<E>(
+        &self,
+        subtree: impl FnOnce(&str) -> Result<Vec<OfficeId>, E>,
+    ) -> Result<Option<Vec<OfficeId>>, E> {
+        Ok(match self.scope() {
+            Scope::All => None,
+            Scope::Subtree(path) => Some(subtree(&path)?),
+            Scope::Office(id) => Some(vec![id]),
+        })
+    }
+
+    /// Back-dating (paper records entered late, imports) is for managers and admins;
+    /// clerks record steps as they happen.
+    pub fn ensure_may_back_date(&self, back_dated: bool) -> Result<(), Denied> {
+        if back_dated && self.role == Role::Clerk {
+            return Err(Denied(
+                "clerks record events as they happen; only managers and admins may back-date"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The subtree path to filter lists by, or `None` for everything.
     pub fn subtree_filter(&self) -> Option<String> {
         match self.scope() {

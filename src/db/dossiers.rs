@@ -267,8 +267,7 @@ pub fn next_sequence(
 }
 
 /// Stores a new dossier under the next free code of its office's sequence for `day`
-/// (`code_of(sequence)`), and counts it in the daily counters, in the caller's
-/// transaction. Numbering and storing are one step: a code that is taken already
+/// (`code_of(sequence)`), in the caller's transaction. Numbering and storing are one step: a code that is taken already
 /// (another office once had this agency code, or an import brought it) moves the
 /// sequence on, so a collision never reaches the desk as an error.
 pub fn insert_with_next_code(
@@ -280,7 +279,7 @@ pub fn insert_with_next_code(
     loop {
         row.code = code_of(next_sequence(conn, &row.office_id, day)?);
         if insert_unless_code_taken(conn, row)? {
-            return super::stats::apply(conn, None, row);
+            return Ok(());
         }
     }
 }
@@ -301,8 +300,7 @@ fn insert_unless_code_taken(conn: &mut AnyConnection, row: &DossierRow) -> Query
 }
 
 /// Saves a changed dossier if it is still at `before`'s version (optimistic
-/// concurrency; `false` when someone else saved first) and moves its counts in the
-/// daily counters accordingly, in the caller's transaction.
+/// concurrency; `false` when someone else saved first).
 pub fn update_if_version(
     conn: &mut AnyConnection,
     before: &DossierRow,
@@ -315,9 +313,6 @@ pub fn update_if_version(
     )
     .set(row)
     .execute(conn)?;
-    if updated == 1 {
-        super::stats::apply(conn, Some(before), row)?;
-    }
     Ok(updated == 1)
 }
 

@@ -1,0 +1,412 @@
+//! Dossiers: filing one, recording each step of its life, reading it back within the
+//! caller's reach, and following a calendar change. Every change counts itself in the
+//! dashboards' counters ([`db::stats::apply`]) in its own transaction.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::{ServiceError, ServiceResult};
+use crate::auth::Actor;
+use crate::db::calendar::CalendarCache;
+use crate::db::dossiers::{Applicant, DossierFilter, DossierRow, EventRow, Filing};
+use crate::db::procedures::ProcedureRow;
+use crate::db::{self, AnyConnection};
+use crate::domain::calendar::{local_date, Calendar, OfficeHours};
+use crate::domain::codes::dossier_code;
+use crate::domain::deadline::{Channel, Explanation};
+use crate::domain::dossier::{
+    apply, check_back_dating, check_event_time, DossierState, Event, EventError,
+};
+use crate::domain::ids::{DossierId, EventId, OfficeId, ProcedureId, UserId};
+use crate::domain::lifecycle::Status;
+use crate::domain::office::root_of;
+use crate::error_code::ErrorCode;
+
+/// The settings the dossier workflows follow.
+pub struct Rules<'a> {
+    pub calendar: &'a CalendarCache,
+    pub office_hours: OfficeHours,
+    /// How far back managers may date a receipt or a step.
+    pub back_dating: chrono::Duration,
+    /// Transfers only to offices of the dossier's own province tree.
+    pub transfers_within_province: bool,
+}
+
+impl Rules<'_> {
+    fn calendar(&self, conn: &mut AnyConnection) -> ServiceResult<Arc<Calendar>> {
+        Ok(self.calendar.load(conn, self.office_hours)?)
+    }
+}
+
+/// The procedure a filing names.
+pub enum ProcedureRef {
+    Id(ProcedureId),
+    Code(String),
+}
+
+/// A dossier as the desk files it (fields already checked for shape).
+pub struct NewDossier {
+    pub office_id: OfficeId,
+    pub procedure: ProcedureRef,
+    pub channel: Channel,
+    /// `received` at the desk, or `submitted` online.
+    pub status: Status,
+    pub applicant: Applicant,
+    /// Back-entry of a paper record: when it was really received.
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// A step to record on a dossier (fields already checked for shape).
+pub struct Step {
+    pub event: Event,
+    pub note: Option<String>,
+    pub reason: Option<String>,
+    /// Back-entry: when it really happened.
+    pub at: Option<DateTime<Utc>>,
+    /// Refused with a conflict when the dossier has moved on since this version.
+    pub expected_version: Option<i32>,
+}
+
+/// A dossier as its reader may see it.
+pub struct Seen {
+    pub row: DossierRow,
+    /// The reader works at one of its two offices: identifiers shown in full.
+    pub full_identity: bool,
+}
+
+fn seen(actor: &Actor, row: DossierRow) -> Seen {
+    let full_identity = actor.is_staff_of(&row.office_id, &row.processing_office_id);
+    Seen { row, full_identity }
+}
+
+fn office_not_found(what: &str) -> ServiceError {
+    ServiceError::NotFound(ErrorCode::OfficeNotFound, format!("{what} does not exist"))
+}
+
+/// Files a dossier: numbered, its deadline computed, its first timeline entry written
+/// and counted, in the caller's write transaction.
+pub fn file(
+    conn: &mut AnyConnection,
+    rules: &Rules<'_>,
+    actor: &Actor,
+    new: NewDossier,
+    now: DateTime<Utc>,
+) -> ServiceResult<DossierRow> {
+    let at = new.received_at.unwrap_or(now);
+    check_event_time(at, None, now)
+        .map_err(|e| ServiceError::field("received_at", e.to_string()))?;
+    let office =
+        db::offices::find(conn, &new.office_id)?.ok_or_else(|| office_not_found("the office"))?;
+    if !actor.covers(&office.id, &office.path) {
+        return Err(crate::auth::Denied::default().into());
+    }
+    if new.received_at.is_some() {
+        check_back_dating(at, now, rules.back_dating, office.opened_on)
+            .map_err(|e| ServiceError::field("received_at", e.to_string()))?;
+    }
+    let procedure = find_procedure(conn, &new.procedure)?;
+    let calendar = rules.calendar(conn)?;
+    let state = DossierState::filed(
+        new.status,
+        new.channel,
+        procedure.deadline_value,
+        procedure.deadline_unit,
+        &office.id,
+        at,
+        &calendar,
+    );
+    let day = local_date(at);
+    let mut row = DossierRow::filed(
+        Filing {
+            id: DossierId::new(),
+            office_id: &office.id,
+            procedure: &procedure,
+            channel: new.channel,
+            applicant: new.applicant,
+            clerk_id: &actor.user_id,
+            at,
+            recorded_at: now.naive_utc(),
+        },
+        &state,
+    );
+    db::dossiers::insert_with_next_code(conn, &mut row, day, |sequence| {
+        dossier_code(&office.code, day, sequence)
+    })?;
+    db::stats::apply(conn, None, &row)?;
+    let event = row.filing_event(EventId::new(), &procedure.code, new.received_at.is_some());
+    db::dossiers::insert_event(conn, &event)?;
+    Ok(row)
+}
+
+fn find_procedure(
+    conn: &mut AnyConnection,
+    procedure: &ProcedureRef,
+) -> ServiceResult<ProcedureRow> {
+    match procedure {
+        ProcedureRef::Id(id) => db::procedures::find(conn, id)?,
+        ProcedureRef::Code(code) => db::procedures::find_by_code(conn, code)?,
+    }
+    .ok_or_else(|| {
+        ServiceError::NotFound(
+            ErrorCode::ProcedureNotFound,
+            "procedure not found".to_owned(),
+        )
+    })
+}
+
+/// Records one step on a dossier the actor may act on, by the lifecycle's rules, with
+/// its timeline entry and its counters, in the caller's write transaction.
+pub fn record(
+    conn: &mut AnyConnection,
+    rules: &Rules<'_>,
+    actor: &Actor,
+    id_or_code: &str,
+    step: Step,
+    now: DateTime<Utc>,
+) -> ServiceResult<Seen> {
+    let mut row = visible(conn, actor, id_or_code)?.row;
+    if let Some(expected) = step.expected_version.filter(|v| *v != row.version) {
+        return Err(ServiceError::Conflict(
+            ErrorCode::VersionConflict,
+            format!(
+                "the dossier is at version {}, not {expected}; reload it",
+                row.version
+            ),
+        ));
+    }
+    let processing = db::offices::find(conn, &row.processing_office_id)?.ok_or_else(|| {
+        ServiceError::Internal(format!("dossier {} has no processing office", row.id))
+    })?;
+    actor.ensure_may_record(step.event.event_type(), &processing)?;
+    let at = step.at.unwrap_or(now);
+    if step.at.is_some() {
+        check_back_dating(at, now, rules.back_dating, None).map_err(event_error)?;
+    }
+    check_event_time(at, Some(row.last_event_at.and_utc()), now).map_err(event_error)?;
+    if let Event::Transfer { to_office_id } = &step.event {
+        let target = db::offices::find(conn, to_office_id)?
+            .ok_or_else(|| office_not_found("the target office"))?;
+        if rules.transfers_within_province && root_of(&target.path) != root_of(&processing.path) {
+            return Err(ServiceError::field(
+                "to_office_id",
+                "a dossier is transferred only within its own province",
+            ));
+        }
+    }
+    let calendar = rules.calendar(conn)?;
+    let stored = row.clone();
+    let before = row.state();
+    let after = apply(&before, &step.event, at, &calendar).map_err(event_error)?;
+    row.set_state(&after);
+    row.version += 1;
+    row.last_event_at = at.naive_utc();
+    row.updated_at = now.naive_utc();
+    save(
+        conn,
+        &stored,
+        &row,
+        "the dossier changed meanwhile; reload it",
+    )?;
+    db::dossiers::insert_event(
+        conn,
+        &EventRow {
+            id: EventId::new(),
+            dossier_id: row.id.clone(),
+            version: row.version,
+            event_type: step.event.event_type().as_str().to_owned(),
+            from_status: Some(before.status),
+            to_status: after.status,
+            actor_id: Some(actor.user_id.clone()),
+            at: at.naive_utc(),
+            recorded_at: now.naive_utc(),
+            back_dated: step.at.is_some(),
+            note: step.note,
+            data: event_data(&step.event, step.reason, &after),
+        },
+    )?;
+    Ok(seen(actor, row))
+}
+
+/// Saves a changed dossier if nobody saved it since `stored`, and moves its counts.
+fn save(
+    conn: &mut AnyConnection,
+    stored: &DossierRow,
+    row: &DossierRow,
+    conflict: &str,
+) -> ServiceResult<()> {
+    if !db::dossiers::update_if_version(conn, stored, row)? {
+        return Err(ServiceError::Conflict(
+            ErrorCode::VersionConflict,
+            conflict.to_owned(),
+        ));
+    }
+    Ok(db::stats::apply(conn, Some(stored), row)?)
+}
+
+/// What a timeline entry keeps of a step besides its statuses, as JSON.
+fn event_data(event: &Event, reason: Option<String>, after: &DossierState) -> String {
+    let mut data = serde_json::Map::new();
+    let mut put = |key: &str, value: serde_json::Value| {
+        if !value.is_null() {
+            data.insert(key.to_owned(), value);
+        }
+    };
+    match event {
+        Event::Transfer { to_office_id } => put("to_office_id", to_office_id.as_str().into()),
+        Event::Resolve { outcome } => put("outcome", outcome.as_str().into()),
+        Event::Reschedule {
+            new_appointment_date,
+        } => put(
+            "new_appointment_date",
+            new_appointment_date.to_string().into(),
+        ),
+        _ => {}
+    }
+    put("reason", reason.into());
+    put("due_date", after.due_date.map(|d| d.to_string()).into());
+    put("verdict", after.verdict.map(|v| v.as_str()).into());
+    serde_json::Value::Object(data).to_string()
+}
+
+fn event_error(err: EventError) -> ServiceError {
+    let detail = err.to_string();
+    match err {
+        EventError::InvalidTransition { .. } => {
+            ServiceError::Conflict(ErrorCode::InvalidTransition, detail)
+        }
+        EventError::AlreadyRescheduled => {
+            ServiceError::Conflict(ErrorCode::AlreadyRescheduled, detail)
+        }
+        EventError::TooLateToReschedule { .. } => {
+            ServiceError::Conflict(ErrorCode::TooLateToReschedule, detail)
+        }
+        EventError::AppointmentNotAfterDueDate { .. }
+        | EventError::AppointmentNotWorkingDay
+        | EventError::AppointmentTooFar { .. } => {
+            ServiceError::field("new_appointment_date", detail)
+        }
+        EventError::TimeOutOfOrder { .. }
+        | EventError::TimeInFuture
+        | EventError::TooFarBack { .. }
+        | EventError::BeforeOfficeOpened { .. } => ServiceError::field("at", detail),
+    }
+}
+
+/// A dossier by id or code, if the actor may see it; otherwise "not found", so that its
+/// existence does not leak.
+pub fn visible(conn: &mut AnyConnection, actor: &Actor, id_or_code: &str) -> ServiceResult<Seen> {
+    let row = match DossierId::parse(id_or_code) {
+        Ok(id) => db::dossiers::find(conn, &id)?,
+        Err(_) => db::dossiers::find_by_code(conn, id_or_code)?,
+    };
+    let not_found =
+        || ServiceError::NotFound(ErrorCode::DossierNotFound, "dossier not found".to_owned());
+    let row = row.ok_or_else(not_found)?;
+    let path_of = |id: &OfficeId| db::offices::find(conn, id).map(|o| o.map(|o| o.path));
+    if actor.sees_dossier(&row.office_id, &row.processing_office_id, path_of)? {
+        Ok(seen(actor, row))
+    } else {
+        Err(not_found())
+    }
+}
+
+/// A visible dossier's timeline, oldest first.
+pub fn timeline(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id_or_code: &str,
+) -> ServiceResult<Vec<EventRow>> {
+    let row = visible(conn, actor, id_or_code)?.row;
+    Ok(db::dossiers::events(conn, &row.id)?)
+}
+
+/// A visible dossier with the explanation of its due date (absent before receipt).
+pub fn deadline(
+    conn: &mut AnyConnection,
+    rules: &Rules<'_>,
+    actor: &Actor,
+    id_or_code: &str,
+) -> ServiceResult<(DossierRow, Option<Explanation>)> {
+    let row = visible(conn, actor, id_or_code)?.row;
+    let calendar = rules.calendar(conn)?;
+    let explanation = row.state().deadline(&calendar).map(|d| d.explanation);
+    Ok((row, explanation))
+}
+
+/// A page of the dossiers within the actor's scope that match `filter` (its `offices`
+/// is set here), newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    mut filter: DossierFilter,
+    limit: i64,
+) -> ServiceResult<Vec<DossierRow>> {
+    filter.offices = actor.visible_offices(|path| db::dossiers::subtree_office_ids(conn, path))?;
+    Ok(db::dossiers::list(conn, &filter, limit)?)
+}
+
+/// What a citizen may see of a dossier by its code: the dossier and its procedure.
+pub fn public_status(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> ServiceResult<(DossierRow, ProcedureRow)> {
+    let not_found = || {
+        ServiceError::NotFound(
+            ErrorCode::DossierNotFound,
+            "no dossier has this code".to_owned(),
+        )
+    };
+    let row = db::dossiers::find_by_code(conn, code)?.ok_or_else(not_found)?;
+    let procedure = db::procedures::find(conn, &row.procedure_id)?.ok_or_else(not_found)?;
+    Ok((row, procedure))
+}
+
+/// Follows a calendar change: every open dossier's due date is computed again, with a
+/// timeline entry on each that moved. Ended dossiers keep their due date and verdict.
+pub fn recompute_open(
+    conn: &mut AnyConnection,
+    calendar: &Calendar,
+    actor_id: &UserId,
+    why: &str,
+) -> ServiceResult<usize> {
+    let now = Utc::now();
+    let mut moved = 0;
+    for mut row in db::dossiers::open_received(conn)? {
+        let before = row.state();
+        let mut after = before.clone();
+        after.recompute_deadline(calendar);
+        if after.due_at == before.due_at {
+            continue;
+        }
+        let stored = row.clone();
+        row.set_state(&after);
+        row.version += 1;
+        row.updated_at = now.naive_utc();
+        save(conn, &stored, &row, "a dossier changed meanwhile; retry")?;
+        let data = serde_json::json!({
+            "previous_due_date": before.due_date,
+            "due_date": after.due_date,
+            "due_at": after.due_at,
+        });
+        db::dossiers::insert_event(
+            conn,
+            &EventRow {
+                id: EventId::new(),
+                dossier_id: row.id.clone(),
+                version: row.version,
+                event_type: "deadline_recomputed".to_owned(),
+                from_status: Some(row.status),
+                to_status: row.status,
+                actor_id: Some(actor_id.clone()),
+                at: now.naive_utc(),
+                recorded_at: now.naive_utc(),
+                back_dated: false,
+                note: Some(why.to_owned()),
+                data: data.to_string(),
+            },
+        )?;
+        moved += 1;
+    }
+    Ok(moved)
+}
