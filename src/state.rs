@@ -9,9 +9,9 @@ use crate::auth::login_throttle::LoginThrottle;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::{Config, JwtSecretSource};
-use crate::db::stats_folder::StatsFolder;
 use crate::db::{self, AnyConnection, Backend, DbError, DbPool};
 use crate::error::{ApiError, ApiResult};
+use crate::service::stats_folder::StatsFolder;
 use crate::service::votes::VoteWriter;
 use crate::telemetry::Metrics;
 

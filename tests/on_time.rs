@@ -536,7 +536,7 @@ proptest! {
                         assert_eq!(r.status, 200, "{}", r.text);
                     }
                     Step::Fold => {
-                        motcua::db::stats_folder::fold_once(&env.state.pool).unwrap();
+                        motcua::service::stats_folder::fold_once(&env.state.pool).unwrap();
                     }
                     Step::Event { .. } => {}
                 }

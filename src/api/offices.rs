@@ -11,11 +11,12 @@ use super::{
     utc, Page,
 };
 use crate::auth::Actor;
-use crate::db::{self, is_unique_violation, offices::OfficeRow, AnyConnection};
+use crate::db::{self, offices::OfficeRow};
 use crate::domain::account::Role;
 use crate::domain::ids::OfficeId;
-use crate::domain::office::{check_placement, child_path, validate_agency_code, OfficeLevel};
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::domain::office::{validate_agency_code, OfficeLevel};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::service::{self, offices::NewOffice, offices::OfficeChange};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,51 +169,6 @@ pub async fn get_office(
     Ok(HttpResponse::Ok().json(OfficeView::from(row)))
 }
 
-/// Loads the would-be parent and checks the placement rules.
-fn place(
-    conn: &mut AnyConnection,
-    level: OfficeLevel,
-    parent_id: Option<&OfficeId>,
-    own: Option<&OfficeRow>,
-) -> ApiResult<Option<OfficeRow>> {
-    let parent = match parent_id {
-        Some(id) => Some(db::offices::find(conn, id)?.ok_or_else(|| {
-            ApiError::NotFound(
-                ErrorCode::OfficeNotFound,
-                "the parent office does not exist".to_owned(),
-            )
-        })?),
-        None => None,
-    };
-    let highest_child = match own {
-        Some(office) => db::offices::child_levels(conn, &office.id)?
-            .into_iter()
-            .min(),
-        None => None,
-    };
-    let parent_info = parent.as_ref().map(|p| (p.level, p.path.as_str()));
-    check_placement(
-        level,
-        parent_info,
-        own.map(|o| o.path.as_str()),
-        highest_child,
-    )
-    // A conflict with the tree as it stands, not a malformed request.
-    .map_err(|e| ApiError::Conflict(ErrorCode::InvalidPlacement, e.to_string()))?;
-    Ok(parent)
-}
-
-fn code_taken(err: diesel::result::Error) -> ApiError {
-    if is_unique_violation(&err) {
-        ApiError::Conflict(
-            ErrorCode::OfficeCodeTaken,
-            "another office has this agency code".to_owned(),
-        )
-    } else {
-        err.into()
-    }
-}
-
 /// Creates an office (admin).
 #[utoipa::path(post, path = "/api/v1/offices", tag = "offices", request_body = CreateOffice, security(("bearer" = [])),
     responses(
@@ -247,27 +203,15 @@ pub async fn create_office(
         .map(|d| super::date_in_range("opened_on", d))
         .transpose()?;
     fail_if_any(errors)?;
-    let parent_id = body.parent_id.map(OfficeId::from);
-    let level = body.level;
+    let new = NewOffice {
+        code,
+        name,
+        level: body.level,
+        parent_id: body.parent_id.map(OfficeId::from),
+        opened_on,
+    };
     let row = state
-        .write(move |conn| {
-            let parent = place(conn, level, parent_id.as_ref(), None)?;
-            let id = OfficeId::new();
-            let now = Utc::now().naive_utc();
-            let row = OfficeRow {
-                path: child_path(parent.as_ref().map(|p| p.path.as_str()), &id),
-                id,
-                code,
-                name,
-                level,
-                parent_id,
-                created_at: now,
-                updated_at: now,
-                opened_on,
-            };
-            db::offices::insert(conn, &row).map_err(code_taken)?;
-            Ok(row)
-        })
+        .write(move |conn| Ok(service::offices::create(conn, new)?))
         .await?;
     Ok(HttpResponse::Created().json(OfficeView::from(row)))
 }
@@ -313,31 +257,15 @@ pub async fn update_office(
         other => other,
     };
     fail_if_any(errors)?;
+    let change = OfficeChange {
+        code,
+        name,
+        level: body.level,
+        parent_id,
+        opened_on,
+    };
     let row = state
-        .write(move |conn| {
-            let old = db::offices::find(conn, &id)?.ok_or_else(|| ApiError::not_found("office"))?;
-            let mut row = old.clone();
-            if let Some(name) = name {
-                row.name = name;
-            }
-            if let Some(code) = code {
-                row.code = code;
-            }
-            if let Some(level) = body.level {
-                row.level = level;
-            }
-            if let Some(parent_id) = parent_id {
-                row.parent_id = parent_id;
-            }
-            if let Some(opened_on) = opened_on {
-                row.opened_on = opened_on;
-            }
-            let parent = place(conn, row.level, row.parent_id.as_ref(), Some(&old))?;
-            row.path = child_path(parent.as_ref().map(|p| p.path.as_str()), &row.id);
-            row.updated_at = Utc::now().naive_utc();
-            db::offices::update(conn, &row, &old.path).map_err(code_taken)?;
-            Ok(row)
-        })
+        .write(move |conn| Ok(service::offices::update(conn, &id, change)?))
         .await?;
     Ok(HttpResponse::Ok().json(OfficeView::from(row)))
 }

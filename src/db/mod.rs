@@ -11,7 +11,6 @@ pub mod procedures;
 pub mod schema;
 mod sql_types;
 pub mod stats;
-pub mod stats_folder;
 pub mod targets;
 pub mod tokens;
 pub mod users;

@@ -59,12 +59,9 @@ pub fn child_levels(conn: &mut AnyConnection, id: &OfficeId) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// Saves `row`; when its path changed, moves its subtree's dashboard counters to its
-/// new ancestors and rewrites the paths of its whole subtree.
+/// Saves `row`; when its path changed, rewrites the paths of its whole subtree (its
+/// dashboard counters are the caller's: `stats::move_scope`).
 pub fn update(conn: &mut AnyConnection, row: &OfficeRow, old_path: &str) -> QueryResult<()> {
-    if row.path != old_path {
-        super::stats::move_scope(conn, row.id.as_str(), old_path, &row.path)?;
-    }
     diesel::update(offices::table.find(&row.id))
         .set(row)
         .execute(conn)?;

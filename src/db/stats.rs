@@ -2,7 +2,7 @@
 //!
 //! Every dossier change appends what it adds to `stats_deltas`, in its own
 //! transaction: a few rows, no shared row to lock, so busy desks never queue behind
-//! each other. The folder ([`super::stats_folder`]) moves the deltas into
+//! each other. The folder (`service::stats_folder`) moves the deltas into
 //! `stats_rollups` (each office's subtree, by dimension and by year, month and day);
 //! reports read both in one snapshot, so they are never stale. `motcua recount`
 //! recomputes the rollups from the dossiers, reports differences and repairs them.

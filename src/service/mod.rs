@@ -4,6 +4,8 @@
 
 pub mod dossiers;
 pub mod error;
+pub mod offices;
+pub mod stats_folder;
 pub mod votes;
 
 pub use error::{ServiceError, ServiceResult};

@@ -1,8 +1,8 @@
 //! The background folder: moves the deltas of dossier changes into the rollups every
 //! moment, in small transactions, so the deltas a report must add stay few. Reports
 //! are right whether or not it has run (they read both); it only keeps them fast.
-//! Hourly, it also refreshes SQLite's planner statistics ([`super::refresh_statistics`]),
-//! and after every round it checkpoints SQLite's WAL ([`super::checkpoint`]), which the
+//! Hourly, it also refreshes SQLite's planner statistics ([`db::refresh_statistics`]),
+//! and after every round it checkpoints SQLite's WAL ([`db::checkpoint`]), which the
 //! server's connections leave to it.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use diesel::QueryResult;
 
-use super::{stats, write_tx, AnyConnection, DbError, DbPool};
+use crate::db::{self, stats, write_tx, AnyConnection, DbError, DbPool};
 
 /// How long the folder rests when nothing waits.
 const IDLE: Duration = Duration::from_millis(500);
@@ -42,12 +42,12 @@ fn run(pool: &DbPool, stopped: &Receiver<()>) {
     loop {
         if statistics_refreshed.elapsed() >= STATISTICS_EVERY {
             statistics_refreshed = Instant::now();
-            if let Err(e) = pooled(pool, super::refresh_statistics) {
+            if let Err(e) = pooled(pool, db::refresh_statistics) {
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
             }
         }
         let folded = fold_once(pool);
-        if let Err(e) = pooled(pool, super::checkpoint) {
+        if let Err(e) = pooled(pool, db::checkpoint) {
             tracing::warn!(error = %e, "checkpointing the WAL failed; retrying");
         }
         let wait = match folded {
