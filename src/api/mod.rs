@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod body_deadline;
 pub mod calendar;
+pub mod csv;
 pub mod dossiers;
 pub mod extract;
 pub mod hardening;

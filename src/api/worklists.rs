@@ -2,18 +2,17 @@
 //! working days, for a manager's subtree or a clerk's office.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Days, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
+use super::csv::{csv_response, wants_csv, Format};
 use super::resource;
-use super::stats::{csv_response, wants_csv, Format};
-use crate::auth::{Actor, Scope};
-use crate::db;
+use crate::auth::Actor;
 use crate::domain::calendar::local_date;
 use crate::domain::ids::OfficeId;
-use crate::domain::lifecycle::Status;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
+use crate::service::reports::worklists::{self, Kind, Request};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -41,38 +40,7 @@ pub struct WorklistQuery {
     pub format: Option<Format>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WorkItem {
-    pub id: uuid::Uuid,
-    pub code: String,
-    pub status: Status,
-    pub procedure_code: String,
-    pub procedure_name: String,
-    pub applicant_name: String,
-    pub office_id: uuid::Uuid,
-    pub processing_office_id: uuid::Uuid,
-    pub due_date: NaiveDate,
-    /// The new appointment after an apology letter, if any.
-    pub appointment_date: Option<NaiveDate>,
-    /// Working days from today to the due date: negative when overdue.
-    pub working_days_left: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Worklist {
-    /// The office listed with its subtree; `null` for an admin's whole country.
-    pub office_id: Option<uuid::Uuid>,
-    pub today: NaiveDate,
-    pub items: Vec<WorkItem>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
-/// A page ends at a (due date, dossier id): the list's order.
-fn cursor_of(item: &WorkItem) -> String {
-    format!("{}_{}", item.due_date, item.id)
-}
-
+/// The previous page's `next_cursor`: its last row's due date and dossier id.
 fn parse_cursor(cursor: &str) -> Option<(NaiveDate, String)> {
     let (due, id) = cursor.split_once('_')?;
     let due = crate::domain::dates::check_date(due.parse().ok()?).ok()?;
@@ -80,17 +48,12 @@ fn parse_cursor(cursor: &str) -> Option<(NaiveDate, String)> {
     Some((due, id.to_string()))
 }
 
-enum Kind {
-    Overdue,
-    DueSoon,
-}
-
 async fn worklist(
     state: web::Data<AppState>,
     actor: Actor,
     req: HttpRequest,
     query: WorklistQuery,
-    kind: Kind,
+    overdue: bool,
 ) -> ApiResult<HttpResponse> {
     let csv = wants_csv(&req, query.format);
     let limit = query
@@ -102,8 +65,8 @@ async fn worklist(
             format!("between 1 and {MAX_ROWS}"),
         ));
     }
-    let within = query.within_days.unwrap_or(2);
-    if !(0..=MAX_WITHIN_DAYS).contains(&within) {
+    let within_days = query.within_days.unwrap_or(2);
+    if !(0..=MAX_WITHIN_DAYS).contains(&within_days) {
         return Err(ApiError::field(
             "within_days",
             format!("between 0 and {MAX_WITHIN_DAYS}"),
@@ -115,116 +78,36 @@ async fn worklist(
         })?),
         None => None,
     };
-    let office_id = query.office_id.map(OfficeId::from);
-    let today = local_date(Utc::now());
+    let request = Request {
+        office_id: query.office_id.map(OfficeId::from),
+        kind: if overdue {
+            Kind::Overdue
+        } else {
+            Kind::DueSoon { within_days }
+        },
+        after,
+        limit,
+    };
     let app = state.clone();
-    let (office, calendar, rows) = state
+    let list = state
         .report(move |conn| {
-            // No office named: the caller's own (an admin without one: every office).
-            let office = match office_id.or_else(|| actor.office_id.clone()) {
-                Some(id) => {
-                    let not_found = || {
-                        ApiError::NotFound(
-                            ErrorCode::OfficeNotFound,
-                            "the office does not exist".to_owned(),
-                        )
-                    };
-                    let office = db::offices::find(conn, &id)?.ok_or_else(not_found)?;
-                    if !actor.covers(&office.id, &office.path) {
-                        return Err(not_found());
-                    }
-                    Some(office)
-                }
-                None => None,
-            };
-            let offices = match (actor.scope(), &office) {
-                (Scope::Office(own), _) => Some(vec![own]),
-                (_, Some(office)) => Some(db::dossiers::subtree_office_ids(conn, &office.path)?),
-                (_, None) => None,
-            };
-            let calendar = app.calendar.load(conn, app.config.office_hours)?;
-            let (from, before) = match kind {
-                Kind::Overdue => (None, today),
-                Kind::DueSoon => {
-                    let mut last = today;
-                    for _ in 0..within {
-                        last = calendar.next_working_day(last);
-                    }
-                    (Some(today), last + Days::new(1))
-                }
-            };
-            // One row more than the page tells whether another page follows.
-            let rows = db::dossiers::due_between(conn, offices, from, before, after, limit + 1)?;
-            Ok((office, calendar, rows))
+            let (calendar, hours) = (&app.calendar, app.config.office_hours);
+            let today = local_date(Utc::now());
+            Ok(worklists::worklist(
+                conn, calendar, hours, &actor, request, today,
+            )?)
         })
         .await?;
-    let mut items: Vec<WorkItem> = rows
-        .into_iter()
-        .filter_map(|row| {
-            let due_date = row.due_date?;
-            Some(WorkItem {
-                id: row.id.uuid(),
-                status: row.status,
-                procedure_code: row.procedure_code,
-                procedure_name: row.procedure_name,
-                office_id: row.office_id.uuid(),
-                processing_office_id: row.processing_office_id.uuid(),
-                due_date,
-                appointment_date: row.appointment_date,
-                working_days_left: calendar.working_days_between(today, due_date),
-                applicant_name: row.applicant_name,
-                code: row.code,
-            })
-        })
-        .collect();
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    let next_cursor = items.last().filter(|_| more).map(cursor_of);
     if csv {
-        let rows = items
-            .iter()
-            .map(|i| {
-                vec![
-                    i.code.clone(),
-                    i.status.as_str().to_owned(),
-                    i.procedure_code.clone(),
-                    i.procedure_name.clone(),
-                    i.applicant_name.clone(),
-                    i.due_date.to_string(),
-                    i.appointment_date
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    i.working_days_left.to_string(),
-                ]
-            })
-            .collect();
-        return Ok(csv_response(
-            "worklist.csv",
-            &[
-                "code",
-                "status",
-                "procedure_code",
-                "procedure_name",
-                "applicant_name",
-                "due_date",
-                "appointment_date",
-                "working_days_left",
-            ],
-            rows,
-        ));
+        return Ok(csv_response("worklist.csv", list.table()));
     }
-    Ok(HttpResponse::Ok().json(Worklist {
-        office_id: office.map(|o| o.id.uuid()),
-        today,
-        items,
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// Open dossiers past their due date (not those waiting for the citizen), most overdue first.
 #[utoipa::path(get, path = "/api/v1/worklists/overdue", tag = "worklists", params(WorklistQuery), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The list, or CSV", content((Worklist = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The list, or CSV", content((worklists::Worklist = "application/json"), (String = "text/csv"))),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
@@ -235,13 +118,13 @@ pub async fn overdue(
     req: HttpRequest,
     query: web::Query<WorklistQuery>,
 ) -> ApiResult<HttpResponse> {
-    worklist(state, actor, req, query.into_inner(), Kind::Overdue).await
+    worklist(state, actor, req, query.into_inner(), true).await
 }
 
 /// Open dossiers due today or within `within_days` working days, earliest first.
 #[utoipa::path(get, path = "/api/v1/worklists/due-soon", tag = "worklists", params(WorklistQuery), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The list, or CSV", content((Worklist = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The list, or CSV", content((worklists::Worklist = "application/json"), (String = "text/csv"))),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
@@ -252,7 +135,7 @@ pub async fn due_soon(
     req: HttpRequest,
     query: web::Query<WorklistQuery>,
 ) -> ApiResult<HttpResponse> {
-    worklist(state, actor, req, query.into_inner(), Kind::DueSoon).await
+    worklist(state, actor, req, query.into_inner(), false).await
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -127,6 +127,21 @@ impl Actor {
         })
     }
 
+    /// The offices whose worklists the actor reads: a clerk its own office's; others
+    /// the subtree of `office` (the one asked for, already within scope), or every
+    /// office (`None`) when none is named.
+    pub fn worklist_offices<E>(
+        &self,
+        office: Option<&OfficeRow>,
+        subtree: impl FnOnce(&str) -> Result<Vec<OfficeId>, E>,
+    ) -> Result<Option<Vec<OfficeId>>, E> {
+        Ok(match (self.scope(), office) {
+            (Scope::Office(own), _) => Some(vec![own]),
+            (_, Some(office)) => Some(subtree(&office.path)?),
+            (_, None) => None,
+        })
+    }
+
     /// Back-dating (paper records entered late, imports) is for managers and admins;
     /// clerks record steps as they happen.
     pub fn ensure_may_back_date(&self, back_dated: bool) -> Result<(), Denied> {

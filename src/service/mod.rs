@@ -5,6 +5,7 @@
 pub mod dossiers;
 pub mod error;
 pub mod offices;
+pub mod reports;
 pub mod stats_folder;
 pub mod votes;
 

@@ -1,0 +1,89 @@
+//! Spreadsheets: CSV answers (UTF-8 with a BOM so that Excel shows Vietnamese), asked
+//! for with `format=csv` or `Accept: text/csv`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::service::reports::Table;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+/// Whether the client asked for CSV (query `format=csv` or `Accept: text/csv`).
+pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
+    format == Some(Format::Csv)
+        || (format.is_none()
+            && req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/csv")))
+}
+
+/// A CSV file: UTF-8 with a BOM, fields quoted when needed, text that a spreadsheet
+/// would run as a formula neutralised ([`inert_cell`]).
+pub fn csv_response(filename: &str, table: Table) -> HttpResponse {
+    let quote = |field: &str| {
+        let field = inert_cell(field);
+        if field.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", field.replace('"', "\"\""))
+        } else {
+            field.into_owned()
+        }
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&table.columns.join(","));
+    out.push_str("\r\n");
+    for r in table.rows {
+        out.push_str(&r.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(out)
+}
+
+/// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would run as a formula (an applicant named `=HYPERLINK(...)`), so it
+/// gets a leading `'` (OWASP, CSV injection). Plain numbers, negative ones included,
+/// stay numbers.
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example/\",\"x\")",
+            "+cmd|' /C calc'!A0",
+            "@SUM(A1:A9)",
+            "-2+3",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(inert_cell(formula), format!("'{formula}"));
+        }
+        for plain in ["Nguyễn Văn A", "-3", "0.9971", "", "1.000948 Đăng ký"] {
+            assert_eq!(inert_cell(plain), plain);
+        }
+    }
+}
