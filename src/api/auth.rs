@@ -74,33 +74,7 @@ pub async fn login(
     {
         return Err(bad_credentials());
     }
-    let now = Instant::now();
-    let address = client_ip(&req);
-    state
-        .login_per_ip
-        .hit(&address, now)
-        .and_then(|_| state.login_throttle.check(&address, &username, now))
-        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
-
-    let lookup = username.clone();
-    let user = state
-        .db(move |conn| Ok(db::users::find_by_username(conn, &lookup)?))
-        .await?;
-    let verified = state
-        .hasher
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
-    let user = match user {
-        Some(user) if verified => user,
-        _ => {
-            tracing::info!("login refused");
-            state
-                .login_throttle
-                .failed(&address, &username, Instant::now());
-            return Err(bad_credentials());
-        }
-    };
-    state.login_throttle.succeeded(&address, &username);
+    let user = verified_account(&state, &client_ip(&req), username, password).await?;
     if user.disabled {
         return Err(ApiError::Unauthorized(
             ErrorCode::AccountDisabled,
@@ -116,6 +90,43 @@ pub async fn login(
         expires_in: ttl,
         user: UserView::from(user),
     }))
+}
+
+/// The account whose password this is, within the login limits (see
+/// [`crate::auth::login_throttle`]); unknown usernames and wrong passwords read the same.
+async fn verified_account(
+    state: &AppState,
+    address: &str,
+    username: String,
+    password: String,
+) -> ApiResult<db::users::UserRow> {
+    let now = Instant::now();
+    state
+        .login_per_ip
+        .hit(address, now)
+        .and_then(|_| state.login_throttle.check(address, &username, now))
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+    let lookup = username.clone();
+    let user = state
+        .db(move |conn| Ok(db::users::find_by_username(conn, &lookup)?))
+        .await?;
+    // Hashed even for an unknown username (against a dummy hash): the answer takes as
+    // long either way.
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = state.hasher.verify(password, hash).await?;
+    match user {
+        Some(user) if verified => {
+            state.login_throttle.succeeded(address, &username);
+            Ok(user)
+        }
+        _ => {
+            tracing::info!("login refused");
+            state
+                .login_throttle
+                .failed(address, &username, Instant::now());
+            Err(bad_credentials())
+        }
+    }
 }
 
 fn bad_credentials() -> ApiError {

@@ -2,16 +2,15 @@
 //! holidays and swapped working days, and open dossiers' due dates follow.
 
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{clean_text, fail_if_any, resource};
 use crate::auth::Actor;
-use crate::db::{self, calendar::ExceptionRow};
 use crate::domain::account::Role;
 use crate::domain::calendar::{CalendarException, DayInfo, ExceptionKind};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::state::AppState;
 
@@ -121,26 +120,14 @@ pub async fn put_exception(
         name,
         provisional: false,
     };
-    let hours = state.config.office_hours;
-    let stored = exception.clone();
+    let (hours, stored) = (state.config.office_hours, exception.clone());
     let moved = state
         .write(move |conn| {
-            db::calendar::put(
+            Ok(service::calendar::put_exception(
                 conn,
-                &ExceptionRow::from_domain(&stored, Utc::now().naive_utc()),
-            )?;
-            let calendar = db::calendar::load(conn, hours)?;
-            let why = format!(
-                "calendar changed: {} is now {} ({})",
-                day,
-                stored.kind.as_str(),
-                stored.name
-            );
-            Ok(service::dossiers::recompute_open(
-                conn,
-                &calendar,
+                hours,
                 &actor.user_id,
-                &why,
+                &stored,
             )?)
         })
         .await?;
@@ -170,24 +157,11 @@ pub async fn delete_exception(
     let hours = state.config.office_hours;
     let moved = state
         .write(move |conn| {
-            let old = db::calendar::find(conn, day)?.ok_or_else(|| {
-                ApiError::NotFound(
-                    ErrorCode::ExceptionNotFound,
-                    format!("no holiday or working day on {day}"),
-                )
-            })?;
-            db::calendar::delete(conn, day)?;
-            let calendar = db::calendar::load(conn, hours)?;
-            let why = format!(
-                "calendar changed: {day} is no longer {} ({})",
-                old.kind.as_str(),
-                old.name
-            );
-            Ok(service::dossiers::recompute_open(
+            Ok(service::calendar::delete_exception(
                 conn,
-                &calendar,
+                hours,
                 &actor.user_id,
-                &why,
+                day,
             )?)
         })
         .await?;

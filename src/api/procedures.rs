@@ -283,6 +283,64 @@ pub async fn create_procedure(
     Ok(HttpResponse::Created().json(ProcedureView::from(row)))
 }
 
+/// What a PATCH changes of a procedure, every field checked; absent fields stay.
+struct ProcedureChange {
+    code: Option<String>,
+    name: Option<String>,
+    field: Option<String>,
+    body: UpdateProcedure,
+}
+
+impl ProcedureChange {
+    fn from_request(body: UpdateProcedure) -> ApiResult<ProcedureChange> {
+        let mut errors = Vec::new();
+        let code = body.code.as_deref().map(|c| c.trim().to_owned());
+        if let Some(code) = &code {
+            check_code(&mut errors, code);
+        }
+        let name = body
+            .name
+            .as_deref()
+            .map(|n| clean_text(&mut errors, "name", n, 500));
+        let field = body
+            .field
+            .as_deref()
+            .map(|f| clean_text(&mut errors, "field", f, 100));
+        if let Some(deadline) = body.deadline {
+            check_deadline(&mut errors, deadline);
+        }
+        if let Some(fee) = body.fee {
+            check_fee(&mut errors, fee);
+        }
+        fail_if_any(errors)?;
+        Ok(ProcedureChange {
+            code,
+            name,
+            field,
+            body,
+        })
+    }
+
+    fn apply(self, row: &mut ProcedureRow) {
+        let ProcedureChange {
+            code,
+            name,
+            field,
+            body,
+        } = self;
+        row.code = code.unwrap_or(std::mem::take(&mut row.code));
+        row.name = name.unwrap_or(std::mem::take(&mut row.name));
+        row.field = field.unwrap_or(std::mem::take(&mut row.field));
+        if let Some(deadline) = body.deadline {
+            row.deadline_value = deadline.value;
+            row.deadline_unit = deadline.unit;
+        }
+        row.online_level = body.online_level.unwrap_or(row.online_level);
+        row.fee = body.fee.unwrap_or(row.fee);
+        row.updated_at = Utc::now().naive_utc();
+    }
+}
+
 /// Changes a procedure (admin).
 #[utoipa::path(patch, path = "/api/v1/procedures/{id}", tag = "procedures", request_body = UpdateProcedure, security(("bearer" = [])),
     params(("id" = String, Path, description = "Procedure id")),
@@ -305,51 +363,12 @@ pub async fn update_procedure(
 ) -> ApiResult<HttpResponse> {
     actor.require(&[Role::Admin])?;
     let id = parse_id(&id, "procedure")?;
-    let body = body.into_inner();
-    let mut errors = Vec::new();
-    let code = body.code.as_deref().map(|c| c.trim().to_owned());
-    if let Some(code) = &code {
-        check_code(&mut errors, code);
-    }
-    let name = body
-        .name
-        .as_deref()
-        .map(|n| clean_text(&mut errors, "name", n, 500));
-    let field = body
-        .field
-        .as_deref()
-        .map(|f| clean_text(&mut errors, "field", f, 100));
-    if let Some(deadline) = body.deadline {
-        check_deadline(&mut errors, deadline);
-    }
-    if let Some(fee) = body.fee {
-        check_fee(&mut errors, fee);
-    }
-    fail_if_any(errors)?;
+    let change = ProcedureChange::from_request(body.into_inner())?;
     let row = state
         .write(move |conn| {
             let mut row =
                 db::procedures::find(conn, &id)?.ok_or_else(|| ApiError::not_found("procedure"))?;
-            if let Some(code) = code {
-                row.code = code;
-            }
-            if let Some(name) = name {
-                row.name = name;
-            }
-            if let Some(field) = field {
-                row.field = field;
-            }
-            if let Some(deadline) = body.deadline {
-                row.deadline_value = deadline.value;
-                row.deadline_unit = deadline.unit;
-            }
-            if let Some(level) = body.online_level {
-                row.online_level = level;
-            }
-            if let Some(fee) = body.fee {
-                row.fee = fee;
-            }
-            row.updated_at = Utc::now().naive_utc();
+            change.apply(&mut row);
             db::procedures::update(conn, &row).map_err(code_taken)?;
             Ok(row)
         })

@@ -10,11 +10,12 @@ use super::{
     clean_name, decode_cursor, fail_if_any, into_page, page_size, parse_id, resource, search_term,
     utc, Page,
 };
-use crate::auth::{Actor, Scope};
-use crate::db::{self, is_unique_violation, offices::OfficeRow, users::UserRow, AnyConnection};
+use crate::auth::Actor;
+use crate::db::{self, users::UserRow};
 use crate::domain::account::{check_password, check_username, normalize_username, Role};
 use crate::domain::ids::{OfficeId, UserId};
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::service::accounts::{self, AccountChange, NewAccount};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -138,33 +139,6 @@ pub async fn list_users(
     )))
 }
 
-/// Loads the account and its office, and checks that the caller may see it. Accounts
-/// outside the caller's reach are "not found", so their existence does not leak.
-fn visible_user(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    id: &UserId,
-) -> ApiResult<(UserRow, Option<OfficeRow>)> {
-    let user = db::users::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-    let office = match &user.office_id {
-        Some(office_id) => db::offices::find(conn, office_id)?,
-        None => None,
-    };
-    let visible = match actor.scope() {
-        Scope::All => true,
-        _ if actor.user_id == user.id => true,
-        Scope::Subtree(_) => office
-            .as_ref()
-            .is_some_and(|o| actor.covers(&o.id, &o.path)),
-        Scope::Office(_) => false,
-    };
-    if visible {
-        Ok((user, office))
-    } else {
-        Err(ApiError::not_found("user"))
-    }
-}
-
 /// One account.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
@@ -180,29 +154,24 @@ pub async fn get_user(
 ) -> ApiResult<HttpResponse> {
     let id: UserId = parse_id(&id, "user")?;
     let (user, _) = state
-        .db(move |conn| visible_user(conn, &actor, &id))
+        .db(move |conn| Ok(accounts::visible(conn, &actor, &id)?))
         .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
-fn office_for(
-    conn: &mut AnyConnection,
-    role: Role,
-    office_id: Option<&OfficeId>,
-) -> ApiResult<Option<OfficeRow>> {
-    match office_id {
-        Some(id) => Ok(Some(db::offices::find(conn, id)?.ok_or_else(|| {
-            ApiError::NotFound(
-                ErrorCode::OfficeNotFound,
-                "the office does not exist".to_owned(),
-            )
-        })?)),
-        None if role == Role::Admin => Ok(None),
-        None => Err(ApiError::field(
-            "office_id",
-            "managers and clerks belong to an office",
-        )),
+/// The username (normalised) and full name of a new account, checked with its password.
+fn names(body: &CreateUser) -> ApiResult<(String, String)> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let username = normalize_username(&body.username);
+    if let Err(message) = check_username(&username) {
+        errors.push(FieldError::new("username", message));
     }
+    if let Err(message) = check_password(&body.password, &username) {
+        errors.push(FieldError::new("password", message));
+    }
+    let full_name = clean_name(&mut errors, "full_name", &body.full_name);
+    fail_if_any(errors)?;
+    Ok((username, full_name))
 }
 
 /// Creates an account (admin: any; manager: a clerk in its subtree).
@@ -225,63 +194,29 @@ pub async fn create_user(
 ) -> ApiResult<HttpResponse> {
     actor.require(&[Role::Admin, Role::Manager])?;
     let body = body.into_inner();
-    let mut errors: Vec<FieldError> = Vec::new();
-    let username = normalize_username(&body.username);
-    if let Err(message) = check_username(&username) {
-        errors.push(FieldError {
-            field: "username".into(),
-            message,
-        });
-    }
-    if let Err(message) = check_password(&body.password, &username) {
-        errors.push(FieldError {
-            field: "password".into(),
-            message,
-        });
-    }
-    let full_name = clean_name(&mut errors, "full_name", &body.full_name);
-    fail_if_any(errors)?;
-    let role = body.role;
-    let office_id = body.office_id.map(OfficeId::from);
+    let (username, full_name) = names(&body)?;
+    let (role, office_id) = (body.role, body.office_id.map(OfficeId::from));
     // Authorize before the expensive hash.
-    let check_actor = actor.clone();
-    let check_office = office_id.clone();
+    let (check_actor, check_office) = (actor.clone(), office_id.clone());
     state
         .db(move |conn| {
-            let office = office_for(conn, role, check_office.as_ref())?;
-            Ok(check_actor.ensure_can_manage(role, office.as_ref())?)
+            Ok(accounts::may_create(
+                conn,
+                &check_actor,
+                role,
+                check_office.as_ref(),
+            )?)
         })
         .await?;
-    let password_hash = state.hasher.hash(body.password).await?;
+    let new = NewAccount {
+        username,
+        password_hash: state.hasher.hash(body.password).await?,
+        full_name,
+        role,
+        office_id,
+    };
     let row = state
-        .write(move |conn| {
-            let office = office_for(conn, role, office_id.as_ref())?;
-            actor.ensure_can_manage(role, office.as_ref())?;
-            let now = Utc::now().naive_utc();
-            let row = UserRow {
-                id: UserId::new(),
-                username,
-                password_hash,
-                full_name,
-                role,
-                office_id,
-                disabled: false,
-                created_at: now,
-                updated_at: now,
-                token_generation: 0,
-            };
-            db::users::insert(conn, &row).map_err(|e| {
-                if is_unique_violation(&e) {
-                    ApiError::Conflict(
-                        ErrorCode::UsernameTaken,
-                        "this username is taken".to_owned(),
-                    )
-                } else {
-                    e.into()
-                }
-            })?;
-            Ok(row)
-        })
+        .write(move |conn| Ok(accounts::create(conn, &actor, new)?))
         .await?;
     Ok(HttpResponse::Created().json(UserView::from(row)))
 }
@@ -314,18 +249,10 @@ pub async fn update_user(
         .as_deref()
         .map(|n| clean_name(&mut errors, "full_name", n));
     fail_if_any(errors)?;
-    if id == actor.user_id
-        && (body.disabled == Some(true) || body.role.is_some_and(|r| r != actor.role))
-    {
-        return Err(ApiError::Forbidden(
-            "you cannot disable your own account or change your own role".to_owned(),
-        ));
-    }
-
-    let check_actor = actor.clone();
-    let check_id = id.clone();
+    actor.ensure_may_change_self(&id, body.disabled, body.role)?;
+    let (check_actor, check_id) = (actor.clone(), id.clone());
     let username = state
-        .db(move |conn| Ok(visible_user(conn, &check_actor, &check_id)?.0.username))
+        .db(move |conn| Ok(accounts::visible(conn, &check_actor, &check_id)?.0.username))
         .await?;
     let password_hash = match &body.password {
         Some(password) => {
@@ -334,35 +261,15 @@ pub async fn update_user(
         }
         None => None,
     };
+    let change = AccountChange {
+        full_name,
+        password_hash,
+        role: body.role,
+        office_id: body.office_id.map(OfficeId::from),
+        disabled: body.disabled,
+    };
     let row = state
-        .write(move |conn| {
-            let (mut row, office) = visible_user(conn, &actor, &id)?;
-            let old_role = row.role;
-            actor.ensure_can_manage(old_role, office.as_ref())?;
-            let new_role = body.role.unwrap_or(old_role);
-            let new_office_id = body.office_id.map(OfficeId::from).or(row.office_id.clone());
-            let new_office = office_for(conn, new_role, new_office_id.as_ref())?;
-            actor.ensure_can_manage(new_role, new_office.as_ref())?;
-            let now = Utc::now().naive_utc();
-            if let Some(full_name) = full_name {
-                row.full_name = full_name;
-            }
-            if let Some(hash) = password_hash {
-                row.password_hash = hash;
-                row.token_generation += 1;
-            }
-            if let Some(disabled) = body.disabled {
-                if disabled && !row.disabled {
-                    row.token_generation += 1;
-                }
-                row.disabled = disabled;
-            }
-            row.role = new_role;
-            row.office_id = new_office_id;
-            row.updated_at = now;
-            db::users::update(conn, &row)?;
-            Ok(row)
-        })
+        .write(move |conn| Ok(accounts::update(conn, &actor, &id, change)?))
         .await?;
     Ok(HttpResponse::Ok().json(UserView::from(row)))
 }

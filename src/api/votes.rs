@@ -257,29 +257,12 @@ pub async fn post_batch(
     }
     let now = Utc::now();
     // Checked votes go to the writer; the others keep their place with their errors.
-    let mut results: Vec<Option<VoteResult>> = Vec::with_capacity(votes.len());
-    let mut inputs = Vec::new();
-    for vote in &votes {
-        match check(&state, vote, now) {
-            Ok(input) => {
-                inputs.push(input);
-                results.push(None);
-            }
-            Err(errors) => results.push(Some(VoteResult {
-                id: vote.id,
-                status: 422,
-                code: Some(ErrorCode::ValidationFailed.to_string()),
-                detail: Some(
-                    errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                vote: None,
-            })),
-        }
-    }
+    let checked: Vec<Result<VoteInput, Vec<FieldError>>> =
+        votes.iter().map(|vote| check(&state, vote, now)).collect();
+    let inputs: Vec<VoteInput> = checked
+        .iter()
+        .filter_map(|c| c.as_ref().ok().cloned())
+        .collect();
     let outcomes = if inputs.is_empty() {
         super::extract::kiosk_device(&state, &token).await?;
         Vec::new()
@@ -287,59 +270,65 @@ pub async fn post_batch(
         state.vote_writer.submit(&token, inputs).await?
     };
     let mut outcomes = outcomes.into_iter();
-    let (mut stored, mut replayed, mut refused) = (0, 0, 0);
-    let results: Vec<VoteResult> = results
+    let results: Vec<VoteResult> = checked
         .into_iter()
         .zip(&votes)
-        .map(|(result, vote)| {
-            result.unwrap_or_else(|| match outcomes.next() {
-                Some(VoteOutcome::Created(row)) => {
-                    stored += 1;
-                    VoteResult {
-                        id: vote.id,
-                        status: 201,
-                        code: None,
-                        detail: None,
-                        vote: Some(row.into()),
-                    }
-                }
-                Some(VoteOutcome::Replayed(row)) => {
-                    replayed += 1;
-                    VoteResult {
-                        id: vote.id,
-                        status: 200,
-                        code: None,
-                        detail: None,
-                        vote: Some(row.into()),
-                    }
-                }
-                Some(VoteOutcome::Refused(refusal)) => {
-                    let (status, code) = refusal_status(refusal);
-                    VoteResult {
-                        id: vote.id,
-                        status: status.as_u16(),
-                        code: Some(code.to_string()),
-                        detail: Some(refusal.detail().to_owned()),
-                        vote: None,
-                    }
-                }
-                None => VoteResult {
-                    id: vote.id,
-                    status: 500,
-                    code: Some(ErrorCode::InternalError.to_string()),
-                    detail: None,
-                    vote: None,
-                },
-            })
+        .map(|(checked, vote)| match checked {
+            Ok(_) => VoteResult::of(vote.id, outcomes.next()),
+            Err(errors) => VoteResult::invalid(vote.id, &errors),
         })
         .collect();
-    refused += results.iter().filter(|r| r.status >= 400).count();
+    let count = |status: u16| results.iter().filter(|r| r.status == status).count();
     Ok(HttpResponse::Ok().json(BatchResult {
+        stored: count(201),
+        replayed: count(200),
+        refused: results.iter().filter(|r| r.status >= 400).count(),
         results,
-        stored,
-        replayed,
-        refused,
     }))
+}
+
+impl VoteResult {
+    /// The result of a vote the writer took (`None`: it gave no answer, a bug).
+    fn of(id: uuid::Uuid, outcome: Option<VoteOutcome>) -> VoteResult {
+        let refused = |status: u16, code: ErrorCode, detail: Option<String>| VoteResult {
+            id,
+            status,
+            code: Some(code.to_string()),
+            detail,
+            vote: None,
+        };
+        let stored = |status: u16, row: VoteRow| VoteResult {
+            id,
+            status,
+            code: None,
+            detail: None,
+            vote: Some(row.into()),
+        };
+        match outcome {
+            Some(VoteOutcome::Created(row)) => stored(201, row),
+            Some(VoteOutcome::Replayed(row)) => stored(200, row),
+            Some(VoteOutcome::Refused(refusal)) => {
+                let (status, code) = refusal_status(refusal);
+                refused(status.as_u16(), code, Some(refusal.detail().to_owned()))
+            }
+            None => refused(500, ErrorCode::InternalError, None),
+        }
+    }
+
+    /// A vote refused before the writer: its fields are wrong.
+    fn invalid(id: uuid::Uuid, errors: &[FieldError]) -> VoteResult {
+        let detail: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        VoteResult {
+            id,
+            status: 422,
+            code: Some(ErrorCode::ValidationFailed.to_string()),
+            detail: Some(detail.join("; ")),
+            vote: None,
+        }
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

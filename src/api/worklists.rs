@@ -48,14 +48,8 @@ fn parse_cursor(cursor: &str) -> Option<(NaiveDate, String)> {
     Some((due, id.to_string()))
 }
 
-async fn worklist(
-    state: web::Data<AppState>,
-    actor: Actor,
-    req: HttpRequest,
-    query: WorklistQuery,
-    overdue: bool,
-) -> ApiResult<HttpResponse> {
-    let csv = wants_csv(&req, query.format);
+/// The page a query asks for, every value checked (a spreadsheet gets more rows).
+fn request(query: WorklistQuery, csv: bool, overdue: bool) -> ApiResult<Request> {
     let limit = query
         .limit
         .unwrap_or(if csv { MAX_ROWS } else { DEFAULT_ROWS });
@@ -78,7 +72,7 @@ async fn worklist(
         })?),
         None => None,
     };
-    let request = Request {
+    Ok(Request {
         office_id: query.office_id.map(OfficeId::from),
         kind: if overdue {
             Kind::Overdue
@@ -87,7 +81,18 @@ async fn worklist(
         },
         after,
         limit,
-    };
+    })
+}
+
+async fn worklist(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    query: WorklistQuery,
+    overdue: bool,
+) -> ApiResult<HttpResponse> {
+    let csv = wants_csv(&req, query.format);
+    let request = request(query, csv, overdue)?;
     let app = state.clone();
     let list = state
         .report(move |conn| {

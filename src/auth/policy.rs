@@ -4,7 +4,7 @@
 use super::{Actor, Denied};
 use crate::db::offices::OfficeRow;
 use crate::domain::account::Role;
-use crate::domain::ids::OfficeId;
+use crate::domain::ids::{OfficeId, UserId};
 use crate::domain::lifecycle::{is_desk_step, EventType};
 
 /// The offices whose data an actor may see.
@@ -62,6 +62,35 @@ impl Actor {
             },
             Role::Clerk => Err(Denied::default()),
         }
+    }
+
+    /// Whether the actor may see an account (of `office`): an admin every one, anyone
+    /// their own, a manager those of its subtree.
+    pub fn sees_account(&self, account: &UserId, office: Option<&OfficeRow>) -> bool {
+        match self.scope() {
+            Scope::All => true,
+            _ if self.user_id == *account => true,
+            Scope::Subtree(_) => office.is_some_and(|o| self.covers(&o.id, &o.path)),
+            Scope::Office(_) => false,
+        }
+    }
+
+    /// Nobody disables their own account or changes their own role (a last admin
+    /// could lock everyone out).
+    pub fn ensure_may_change_self(
+        &self,
+        account: &UserId,
+        disabled: Option<bool>,
+        role: Option<Role>,
+    ) -> Result<(), Denied> {
+        if self.user_id == *account
+            && (disabled == Some(true) || role.is_some_and(|r| r != self.role))
+        {
+            return Err(Denied(
+                "you cannot disable your own account or change your own role".to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether the actor may record `event` on a dossier now decided by `processing`

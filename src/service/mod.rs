@@ -2,6 +2,8 @@
 //! transaction) and plain inputs, and returns domain or row types or a
 //! [`ServiceError`]; it knows nothing of HTTP.
 
+pub mod accounts;
+pub mod calendar;
 pub mod dossiers;
 pub mod error;
 pub mod offices;
