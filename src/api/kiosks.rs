@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{clean_text, fail_if_any, parse_id, resource, utc};
 use crate::auth::kiosk::{new_token, KioskDevice};
-use crate::auth::{Actor, Scope};
+use crate::auth::Actor;
 use crate::db::{self, kiosks::KioskRow, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::ids::{KioskId, OfficeId};
@@ -201,10 +201,8 @@ pub async fn list_kiosks(
     let office_id = query.office_id.map(OfficeId::from);
     let rows = state
         .db(move |conn| {
-            let offices = match actor.scope() {
-                Scope::Subtree(path) => Some(db::dossiers::subtree_office_ids(conn, &path)?),
-                _ => None,
-            };
+            let offices =
+                actor.visible_offices(|path| db::dossiers::subtree_office_ids(conn, path))?;
             Ok(db::kiosks::list(conn, offices, office_id)?)
         })
         .await?;
@@ -225,18 +223,23 @@ pub async fn revoke_kiosk(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    actor.require(&[Role::Admin, Role::Manager])?;
     let id: KioskId = parse_id(&id, "kiosk")?;
     state
         .write(move |conn| {
-            let not_found =
-                || ApiError::NotFound(ErrorCode::KioskNotFound, "kiosk not found".to_owned());
-            let kiosk = db::kiosks::find(conn, &id)?.ok_or_else(not_found)?;
             // Kiosks outside the caller's subtree are not listed to it: not found,
             // so that their ids tell nothing.
-            managed_office(conn, &actor, &kiosk.office_id).map_err(|e| match e {
-                ApiError::Forbidden(_) if actor.role == Role::Manager => not_found(),
-                other => other,
-            })?;
+            let kiosk = db::kiosks::find(conn, &id)?;
+            let office = match &kiosk {
+                Some(kiosk) => db::offices::find(conn, &kiosk.office_id)?,
+                None => None,
+            };
+            if !office.is_some_and(|o| actor.covers(&o.id, &o.path)) {
+                return Err(ApiError::NotFound(
+                    ErrorCode::KioskNotFound,
+                    "kiosk not found".to_owned(),
+                ));
+            }
             db::kiosks::revoke(conn, &id, Utc::now().naive_utc())?;
             Ok(())
         })

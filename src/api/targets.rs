@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{resource, utc};
-use crate::auth::{Actor, Scope};
+use crate::auth::Actor;
 use crate::db::{self, targets::TargetRow};
 use crate::domain::account::Role;
 use crate::domain::ids::OfficeId;
@@ -79,10 +79,8 @@ pub async fn list_targets(
     let year = query.year;
     let rows = state
         .db(move |conn| {
-            let offices = match actor.scope() {
-                Scope::Subtree(path) => Some(db::dossiers::subtree_office_ids(conn, &path)?),
-                _ => None,
-            };
+            let offices =
+                actor.visible_offices(|path| db::dossiers::subtree_office_ids(conn, path))?;
             Ok(db::targets::list(conn, offices, year)?)
         })
         .await?;
