@@ -33,6 +33,31 @@ fn sqlite_and_postgres_trees_have_the_same_migrations() {
     }
 }
 
+#[derive(diesel::QueryableByName)]
+struct DumpLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    line: String,
+}
+
+/// The whole schema as text, one line per table, column, index and constraint, in a
+/// fixed order (the migrations' own bookkeeping left out).
+fn schema_dump(conn: &mut motcua::db::AnyConnection, postgres: bool) -> Vec<String> {
+    use diesel::RunQueryDsl;
+    let query = if postgres {
+        "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' ||          is_nullable || ' ' || coalesce(column_default, '') AS line          FROM information_schema.columns WHERE table_schema = current_schema()          AND table_name <> '__diesel_schema_migrations'          UNION ALL SELECT 'index ' || indexdef FROM pg_indexes          WHERE schemaname = current_schema() AND tablename <> '__diesel_schema_migrations'          UNION ALL SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' ||          pg_get_constraintdef(oid) FROM pg_constraint          WHERE connamespace = current_schema()::regnamespace          AND conrelid::regclass::text <> '__diesel_schema_migrations' ORDER BY line"
+    } else {
+        // The stored CREATE statements, and each table's columns as they are now
+        // (ALTER TABLE rewrites them in place).
+        "SELECT type || ' ' || name || ' ' || coalesce(sql, '') AS line FROM sqlite_master          WHERE name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'          UNION ALL SELECT 'column ' || m.name || '.' || c.name || ' ' || c.type || ' ' ||          c.\"notnull\" || ' ' || coalesce(c.dflt_value, '') || ' ' || c.pk          FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'          AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'          ORDER BY line"
+    };
+    diesel::sql_query(query)
+        .load::<DumpLine>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.line)
+        .collect()
+}
+
 #[test]
 fn migrations_go_up_down_and_up_again() {
     use diesel::prelude::*;
@@ -40,6 +65,8 @@ fn migrations_go_up_down_and_up_again() {
     let backend = motcua::db::Backend::from_url(&db.url);
     let mut conn = motcua::db::connect(&backend).unwrap();
     motcua::db::run_migrations(&mut conn).unwrap();
+    let first = schema_dump(&mut conn, db.is_postgres());
+    assert!(first.len() > 100, "a schema of {} lines", first.len());
     let count = |conn: &mut motcua::db::AnyConnection| -> i64 {
         motcua::db::schema::offices::table
             .count()
@@ -57,6 +84,18 @@ fn migrations_go_up_down_and_up_again() {
     );
     motcua::db::run_migrations(&mut conn).unwrap();
     assert_eq!(count(&mut conn), 0);
+    let again = schema_dump(&mut conn, db.is_postgres());
+    let differ: Vec<_> = first
+        .iter()
+        .zip(&again)
+        .filter(|(a, b)| a != b)
+        .take(5)
+        .collect();
+    assert_eq!(first.len(), again.len(), "first: {differ:?}");
+    assert!(
+        differ.is_empty(),
+        "up, down and up again differ: {differ:#?}"
+    );
 }
 
 /// The server's connections never checkpoint SQLite's WAL on commit (the stats folder
