@@ -1,5 +1,6 @@
-//! HTTP resources, one module each. Handlers parse, authorize, call the domain and
-//! persist; they stay thin.
+//! HTTP resources, one module (or folder) each. A handler parses the request, asks
+//! `auth::policy`, calls one service function (or one query for a plain read) and
+//! maps the answer.
 
 pub mod auth;
 pub mod body_deadline;
