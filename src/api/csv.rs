@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::service::reports::Table;
+use crate::service::reports::{Report, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -24,6 +24,20 @@ pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
                 .get(header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/csv")))
+}
+
+/// A report as the client asked for it: JSON, or CSV named `filename`.
+pub fn report_answer(
+    req: &HttpRequest,
+    format: Option<Format>,
+    filename: &str,
+    report: impl Report,
+) -> HttpResponse {
+    if wants_csv(req, format) {
+        csv_response(filename, report.table())
+    } else {
+        HttpResponse::Ok().json(report)
+    }
 }
 
 /// A CSV file: UTF-8 with a BOM, fields quoted when needed, text that a spreadsheet

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::csv::{csv_response, wants_csv, Format};
+use super::csv::{report_answer, wants_csv, Format};
 use super::resource;
 use crate::auth::Actor;
 use crate::domain::calendar::local_date;
@@ -91,8 +91,8 @@ async fn worklist(
     query: WorklistQuery,
     overdue: bool,
 ) -> ApiResult<HttpResponse> {
-    let csv = wants_csv(&req, query.format);
-    let request = request(query, csv, overdue)?;
+    let format = query.format;
+    let request = request(query, wants_csv(&req, format), overdue)?;
     let app = state.clone();
     let list = state
         .report(move |conn| {
@@ -103,10 +103,7 @@ async fn worklist(
             )?)
         })
         .await?;
-    if csv {
-        return Ok(csv_response("worklist.csv", list.table()));
-    }
-    Ok(HttpResponse::Ok().json(list))
+    Ok(report_answer(&req, format, "worklist.csv", list))
 }
 
 /// Open dossiers past their due date (not those waiting for the citizen), most overdue first.

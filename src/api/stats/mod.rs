@@ -6,7 +6,7 @@ pub mod types;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 
-use super::csv::{csv_response, wants_csv};
+use super::csv::report_answer;
 use super::resource;
 use crate::auth::Actor;
 use crate::domain::calendar::local_date;
@@ -61,10 +61,12 @@ pub async fn satisfaction(
             )?)
         })
         .await?;
-    if wants_csv(&req, query.format) {
-        return Ok(csv_response("satisfaction.csv", report.table()));
-    }
-    Ok(HttpResponse::Ok().json(report))
+    Ok(report_answer(
+        &req,
+        query.format,
+        "satisfaction.csv",
+        report,
+    ))
 }
 
 /// On-time report: flows and stocks (carried over, pending) from the rolled-up
@@ -98,10 +100,7 @@ pub async fn on_time(
             )?)
         })
         .await?;
-    if wants_csv(&req, query.format) {
-        return Ok(csv_response("on-time.csv", report.table()));
-    }
-    Ok(HttpResponse::Ok().json(report))
+    Ok(report_answer(&req, query.format, "on-time.csv", report))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -21,6 +21,11 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A report a manager reads on screen (JSON) or in a spreadsheet.
+pub trait Report: serde::Serialize {
+    fn table(&self) -> Table;
+}
+
 /// The office a report is about (default the caller's own), within the caller's scope:
 /// otherwise "not found", so that its existence does not leak.
 pub fn report_office(

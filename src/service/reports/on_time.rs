@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{rate_text, Table, Targets};
+use super::{rate_text, Report, Table, Targets};
 use crate::db::offices::OfficeRow;
 use crate::db::{self, AnyConnection};
 use crate::domain::dates::Period;
@@ -222,9 +222,9 @@ fn add_all(into: &mut [DayCounters], cum: &[DayCounters]) {
     }
 }
 
-impl OnTimeReport {
+impl Report for OnTimeReport {
     /// The report as a spreadsheet: each group, then the total.
-    pub fn table(&self) -> Table {
+    fn table(&self) -> Table {
         let line = |r: &OnTimeRow| {
             let c = &r.counts;
             let mut fields = vec![r.key.clone(), r.label.clone()];

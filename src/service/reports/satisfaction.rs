@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{rate_text, Table, Targets};
+use super::{rate_text, Report, Table, Targets};
 use crate::db::offices::OfficeRow;
 use crate::db::votes::VoteGroup;
 use crate::db::{self, AnyConnection};
@@ -189,9 +189,9 @@ pub fn report(
     })
 }
 
-impl SatisfactionReport {
+impl Report for SatisfactionReport {
     /// The report as a spreadsheet: each group, then the total.
-    pub fn table(&self) -> Table {
+    fn table(&self) -> Table {
         let line = |r: &SatisfactionRow| {
             vec![
                 r.key.clone(),

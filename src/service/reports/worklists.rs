@@ -5,7 +5,7 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::Table;
+use super::{Report, Table};
 use crate::auth::Actor;
 use crate::db::calendar::CalendarCache;
 use crate::db::{self, AnyConnection};
@@ -135,9 +135,9 @@ pub fn worklist(
     })
 }
 
-impl Worklist {
+impl Report for Worklist {
     /// The list as a spreadsheet, a row per dossier.
-    pub fn table(&self) -> Table {
+    fn table(&self) -> Table {
         let rows = self
             .items
             .iter()
