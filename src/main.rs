@@ -15,7 +15,8 @@ const USAGE: &str =
   migrate      apply pending database migrations and exit
   openapi      print the OpenAPI document (regenerate api-docs/openapi.json with it)
   recount      recompute the dashboards' daily counters from the dossiers, report
-               any difference and repair it
+               any difference and repair it; exits 3 when there was one, 0 when all
+               agreed
   create-user  create an account; the password is read from MOTCUA_NEW_PASSWORD
                ROLE is admin, manager or clerk; managers and clerks need an office code
   seed-demo    fill an empty database with a demo province and its history:
@@ -43,7 +44,12 @@ fn main() -> ExitCode {
             .and_then(|mut conn| db::run_migrations(&mut conn))
             .map_err(|e| e.to_string()),
         "create-user" => create_user(config, &args[1..]),
-        "recount" => recount(config),
+        "recount" => match recount(config) {
+            // Differences were found (and repaired): cron and monitoring must notice.
+            Ok(true) => return ExitCode::from(RECOUNT_DIFFERED),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        },
         "seed-demo" => seed_demo(config, &args[1..]),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -94,7 +100,11 @@ fn create_user(config: Config, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn recount(config: Config) -> Result<(), String> {
+/// The exit code of `motcua recount` when the counters differed from the dossiers.
+const RECOUNT_DIFFERED: u8 = 3;
+
+/// Recounts and repairs the dashboards' counters; `true` when any differed.
+fn recount(config: Config) -> Result<bool, String> {
     let state = AppState::new(config)?;
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
     let report = db::stats::recount(&mut conn, true).map_err(|e| e.to_string())?;
@@ -108,7 +118,7 @@ fn recount(config: Config) -> Result<(), String> {
     if report.rows_differing > 0 {
         println!("repaired");
     }
-    Ok(())
+    Ok(report.rows_differing > 0)
 }
 
 fn seed_demo(config: Config, args: &[String]) -> Result<(), String> {
