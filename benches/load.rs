@@ -591,6 +591,41 @@ fn ms(stats: &Stats) -> String {
     )
 }
 
+/// Watches the size of a SQLite database's WAL file while it lives; [`WalWatch::peak`]
+/// is the largest seen (sampled every 20 ms).
+struct WalWatch {
+    peak: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl WalWatch {
+    fn start(database: &Database) -> WalWatch {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let peak = std::sync::Arc::new(AtomicU64::new(0));
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let wal = format!("{}-wal", database.url);
+        let (seen, stopped) = (peak.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+                seen.fetch_max(size, Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        WalWatch { peak, stop }
+    }
+
+    fn peak_mib(&self) -> f64 {
+        self.peak.load(std::sync::atomic::Ordering::Relaxed) as f64 / (1 << 20) as f64
+    }
+}
+
+impl Drop for WalWatch {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn run_backend(backend: &str, options: &Options, report: &mut Report) {
     println!("== {backend}: writes");
     let database = Database::fresh(backend, "writes");
@@ -606,6 +641,7 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
         &["seed-demo", "--dossiers", "0", "--months", "1"],
     );
     let server = Server::start(&database);
+    let wal = (backend == "sqlite").then(|| WalWatch::start(&database));
     let admin = server.login("admin", ADMIN_PASSWORD);
     // Kiosks across the province's communes, each with its own token.
     let kiosk_count = if options.smoke { 70 } else { 1_000 };
@@ -725,6 +761,15 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
         "≥ 300/s",
     );
     report.add(backend, "dossier event latency", ms(&stats), "p99 ≤ 100 ms");
+    if let Some(wal) = wal {
+        println!("  WAL peak: {:.1} MiB", wal.peak_mib());
+        report.add(
+            backend,
+            "WAL file peak size, votes and clerks' load",
+            format!("{:.1} MiB", wal.peak_mib()),
+            "≤ 64 MiB (journal_size_limit)",
+        );
+    }
     let mut peak = server.peak_rss_mib();
     drop(server);
     drop(database);

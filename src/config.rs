@@ -16,7 +16,14 @@ pub struct Config {
     /// The bearer token `/metrics` asks for on the main address; none: not served there.
     pub metrics_token: Option<String>,
     pub pool_size: u32,
-    /// Reports and worklists computed at once; more wait their turn in order.
+    /// How long a request waits for a database connection before answering 503. r2d2
+    /// also retries a lost database at least every half of it, so it bounds how long
+    /// the service takes to notice the database is back.
+    pub pool_timeout: Duration,
+    /// `/ready` answers 503 when a SQLite database's disk has less free space.
+    pub ready_min_free_bytes: u64,
+    /// Reports, worklists and searches computed at once (at most the pool minus 2);
+    /// more wait their turn in order.
     pub report_concurrency: usize,
     pub admin_password: Option<String>,
     pub jwt_secret: JwtSecretSource,
@@ -104,6 +111,9 @@ impl Config {
                 token => token,
             },
             pool_size: parsed("MOTCUA_DB_POOL_SIZE", default_pool)?,
+            pool_timeout: Duration::from_millis(parsed("MOTCUA_DB_POOL_TIMEOUT_MS", 5_000)?.max(1)),
+            ready_min_free_bytes: parsed("MOTCUA_READY_MIN_FREE_MB", 64u64)?
+                .saturating_mul(1 << 20),
             report_concurrency: parsed("MOTCUA_REPORT_CONCURRENCY", default_report_concurrency())?
                 .max(1),
             admin_password: var("MOTCUA_ADMIN_PASSWORD"),
@@ -152,6 +162,8 @@ impl Config {
             metrics_bind: None,
             metrics_token: None,
             pool_size: 4,
+            pool_timeout: Duration::from_secs(10),
+            ready_min_free_bytes: 0,
             report_concurrency: 2,
             admin_password: None,
             jwt_secret: JwtSecretSource::Value("test-secret-test-secret-test-secret!".to_owned()),

@@ -27,6 +27,10 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// What a 503 tells clients to wait: a restarted database accepts connections again
+/// within seconds, and the pool replaces its dead connections on the next checkout.
+pub const RETRY_UNAVAILABLE_AFTER_SECS: u64 = 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{detail}")]
@@ -194,11 +198,15 @@ impl ResponseError for ApiError {
                 .head_mut()
                 .set_connection_type(actix_web::http::ConnectionType::Close);
         }
-        if let ApiError::TooManyRequests { retry_after_secs } = self {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from(*retry_after_secs),
-            );
+        let retry_after = match self {
+            ApiError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::Unavailable(_) => Some(RETRY_UNAVAILABLE_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
         }
         response
     }
@@ -239,12 +247,12 @@ impl From<HasherUnavailable> for ApiError {
 
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> ApiError {
-        match err {
-            DbError::Pool(_) | DbError::Connection(_) => {
+        match err.outage() {
+            Some(why) => {
                 tracing::error!(error = %err, "database unavailable");
-                ApiError::Unavailable("the database is unavailable; try again shortly".to_owned())
+                ApiError::Unavailable(format!("{why}; retry shortly"))
             }
-            other => ApiError::Internal(other.to_string()),
+            None => ApiError::Internal(err.to_string()),
         }
     }
 }

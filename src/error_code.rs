@@ -49,6 +49,7 @@ pub enum ErrorCode {
     ProcedureCodeTaken,
     InvalidPlacement,
     IdempotencyConflict,
+    IdempotencyKeyInUse,
     DossierAlreadyRated,
     DossierNotAtThisOffice,
     ClerkNotAtThisOffice,

@@ -7,8 +7,8 @@ use motcua::config::Config;
 use motcua::domain::account::Role;
 use motcua::{bootstrap_admin, db, metrics_app, openapi_json, serve_api, telemetry, AppState};
 
-const USAGE: &str =
-    "usage: motcua [serve | migrate | openapi | recount | create-user USERNAME ROLE [OFFICE_CODE]
+const USAGE: &str = "usage: motcua [serve | migrate | openapi | recount | backup FILE
+              | create-user USERNAME ROLE [OFFICE_CODE]
               | seed-demo [--dossiers N] [--months M] [--seed S] [--until YYYY-MM-DD]]
 
   serve        run the HTTP API (default)
@@ -17,6 +17,9 @@ const USAGE: &str =
   recount      recompute the dashboards' daily counters from the dossiers, report
                any difference and repair it; exits 3 when there was one, 0 when all
                agreed
+  backup       write a consistent copy of the SQLite database to FILE (new or empty,
+               mode 0600) while the service runs, check it (integrity_check, rows)
+               and say how long it took; on PostgreSQL use pg_dump (README)
   create-user  create an account; the password is read from MOTCUA_NEW_PASSWORD
                ROLE is admin, manager or clerk; managers and clerks need an office code
   seed-demo    fill an empty database with a demo province and its history:
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
             Ok(false) => Ok(()),
             Err(e) => Err(e),
         },
+        "backup" => backup(config, &args[1..]),
         "seed-demo" => seed_demo(config, &args[1..]),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -119,6 +123,50 @@ fn recount(config: Config) -> Result<bool, String> {
         println!("repaired");
     }
     Ok(report.rows_differing > 0)
+}
+
+/// Copies the database while the service runs, then checks the copy.
+fn backup(config: Config, args: &[String]) -> Result<(), String> {
+    let [target] = args else {
+        return Err(USAGE.to_owned());
+    };
+    let target = std::path::Path::new(target);
+    if std::fs::metadata(target).is_ok_and(|m| m.len() > 0) {
+        return Err(format!(
+            "{} exists: back up to a new file",
+            target.display()
+        ));
+    }
+    let backend = db::Backend::from_url(&config.database_url);
+    if let db::Backend::Postgres(_) = backend {
+        return Err(
+            "on PostgreSQL, back up with pg_dump or a base backup (README: PostgreSQL)".into(),
+        );
+    }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        motcua::private_files::create_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    // Personal data: the copy is as private as the database.
+    motcua::private_files::create_file(target).map_err(|e| format!("{}: {e}", target.display()))?;
+    let started = std::time::Instant::now();
+    let mut conn = db::connect(&backend).map_err(|e| e.to_string())?;
+    db::backup::vacuum_into(&mut conn, target).map_err(|e| e.to_string())?;
+    let copied = started.elapsed();
+    let rows = db::backup::verify(target).map_err(|e| {
+        let _ = std::fs::remove_file(target);
+        format!("{e}; the copy was removed")
+    })?;
+    let size = std::fs::metadata(target).map(|m| m.len()).unwrap_or(0);
+    let counts: Vec<String> = rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    println!(
+        "backup: {} ({:.1} MB) copied in {:.2} s, checked in {:.2} s: integrity ok; {}",
+        target.display(),
+        size as f64 / 1e6,
+        copied.as_secs_f64(),
+        (started.elapsed() - copied).as_secs_f64(),
+        counts.join(", ")
+    );
+    Ok(())
 }
 
 fn seed_demo(config: Config, args: &[String]) -> Result<(), String> {

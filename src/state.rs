@@ -32,11 +32,23 @@ pub struct AppState {
     pub vote_writer: VoteWriter,
     /// The holiday calendar, reloaded only when it changed.
     pub calendar: db::calendar::CalendarCache,
-    /// Admits reports in order of arrival, `config.report_concurrency` at a time.
-    report_gate: tokio::sync::Semaphore,
+    /// Admits long reads (reports, worklists, searches) in order of arrival, a few at
+    /// a time (see [`AppState::long_read`]).
+    long_reads: tokio::sync::Semaphore,
     /// Keeps the dashboards' rollups caught up with dossier changes.
     _stats_folder: StatsFolder,
     pub started_at: Instant,
+}
+
+/// Connections that long reads never take: the desk's writes, the kiosks' vote
+/// groups and the stats folder always find one.
+const KEPT_FOR_WRITES: u32 = 2;
+
+/// How many long reads run at once: `report_concurrency`, but never more than the
+/// pool minus [`KEPT_FOR_WRITES`] (at least one).
+pub fn long_read_budget(config: &Config) -> usize {
+    let pool_share = config.pool_size.saturating_sub(KEPT_FOR_WRITES).max(1);
+    config.report_concurrency.min(pool_share as usize)
 }
 
 /// The files of this instance that hold personal data or secrets, checked at start.
@@ -57,7 +69,8 @@ impl AppState {
     /// Connects, migrates and loads keys. Fails with a message an operator can act on.
     pub fn new(config: Config) -> Result<AppState, String> {
         let backend = Backend::from_url(&config.database_url);
-        let pool = db::init_pool(&backend, config.pool_size).map_err(|e| e.to_string())?;
+        let pool = db::init_pool(&backend, config.pool_size, config.pool_timeout)
+            .map_err(|e| e.to_string())?;
         {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             db::write_tx(&mut conn, |conn| {
@@ -100,7 +113,7 @@ impl AppState {
             metrics: Metrics::default(),
             vote_writer,
             calendar: Default::default(),
-            report_gate: tokio::sync::Semaphore::new(config.report_concurrency),
+            long_reads: tokio::sync::Semaphore::new(long_read_budget(&config)),
             _stats_folder: stats_folder,
             started_at: Instant::now(),
             config,
@@ -122,19 +135,20 @@ impl AppState {
         .map_err(ApiError::from)?
     }
 
-    /// Like [`AppState::db`] for a report or a worklist: waits (first come, first
-    /// served) while `report_concurrency` of them are running, so that a burst of
-    /// dashboards cannot crowd out desk and kiosk writes or each other.
-    pub async fn report<T, F>(&self, f: F) -> ApiResult<T>
+    /// Like [`AppState::db`] for a read that may take long (a report, a worklist, a
+    /// search): waits, first come first served, while [`long_read_budget`] of them are
+    /// running, so that a burst of dashboards or searches cannot take the connections
+    /// that desk and kiosk writes need, nor crowd each other out.
+    pub async fn long_read<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
     {
         let _turn = self
-            .report_gate
+            .long_reads
             .acquire()
             .await
-            .map_err(|_| ApiError::Internal("report gate closed".to_owned()))?;
+            .map_err(|_| ApiError::Internal("long-read gate closed".to_owned()))?;
         self.db(f).await
     }
 

@@ -106,7 +106,7 @@ fn committed_rows_reach_the_database_file_at_the_checkpoint() {
     use motcua::db::{self, schema::offices};
     let test_db = TestDb::new();
     let backend = db::Backend::from_url(&test_db.url);
-    let pool = db::init_pool(&backend, 2).expect("pool");
+    let pool = db::init_pool(&backend, 2, std::time::Duration::from_secs(10)).expect("pool");
     let mut conn = pool.get().expect("connection");
     let now = chrono::Utc::now().naive_utc();
     let id = uuid::Uuid::now_v7().to_string();

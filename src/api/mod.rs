@@ -9,6 +9,7 @@ pub mod csv;
 pub mod dossiers;
 pub mod extract;
 pub mod hardening;
+pub mod idempotency;
 pub mod kiosks;
 pub mod offices;
 pub mod ops;

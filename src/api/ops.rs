@@ -2,13 +2,13 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::resource;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::service;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -35,15 +35,21 @@ pub async fn health() -> HttpResponse {
     })
 }
 
-/// The database answers: ready to take traffic.
+/// Ready to take traffic: the database takes a write now (a PostgreSQL standby or a
+/// full disk does not), and a SQLite database's disk has `MOTCUA_READY_MIN_FREE_MB`
+/// free. Each call rewrites one row.
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
         (status = 200, description = "Ready", body = ReadyView),
-        (status = 503, description = "Database unreachable", body = crate::error::Problem,
-            content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot take a write now; `detail` says why",
+            body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
     ))]
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.db(|conn| Ok(conn.batch_execute("SELECT 1")?)).await?;
+    let (backend, min_free) = (state.backend.clone(), state.config.ready_min_free_bytes);
+    state
+        .db(move |conn| Ok(service::readiness::check(conn, &backend, min_free)?))
+        .await?;
     Ok(HttpResponse::Ok().json(ReadyView {
         status: "ready".to_owned(),
         database: state.backend.name().to_owned(),

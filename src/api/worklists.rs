@@ -95,7 +95,7 @@ async fn worklist(
     let request = request(query, wants_csv(&req, format), overdue)?;
     let app = state.clone();
     let list = state
-        .report(move |conn| {
+        .long_read(move |conn| {
             let (calendar, hours) = (&app.calendar, app.config.office_hours);
             let today = local_date(Utc::now());
             Ok(worklists::worklist(

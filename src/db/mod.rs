@@ -1,13 +1,17 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, migrations,
 //! and the queries, one module per table.
 
+#[cfg(feature = "sqlite")]
+pub mod backup;
 pub mod bulk;
 pub mod calendar;
 mod const_sql;
 pub mod dossiers;
+pub mod idempotency;
 pub mod kiosks;
 pub mod offices;
 pub mod procedures;
+pub mod readiness;
 pub mod schema;
 mod sql_types;
 pub mod stats;
@@ -85,6 +89,83 @@ pub enum DbError {
     Migration(String),
 }
 
+impl DbError {
+    /// Why the database cannot serve now, when that is what went wrong (see [`outage`]).
+    pub fn outage(&self) -> Option<&'static str> {
+        match self {
+            DbError::Pool(_) => Some("no database connection was free in time"),
+            DbError::Connection(_) => Some("the database cannot be reached"),
+            DbError::Query(err) => outage(err),
+            DbError::Migration(_) => None,
+        }
+    }
+}
+
+/// Why the database cannot serve now, when an error says so: the connection was lost,
+/// the server is stopping, starting or read-only (a standby after a failover), the disk
+/// is full, or a lock outlasted its timeout. These pass by themselves or with an
+/// operator's help, so the caller answers 503 and the client retries; any other error
+/// is a bug or bad data.
+pub fn outage(err: &DieselError) -> Option<&'static str> {
+    /// Words of SQLite's and PostgreSQL's messages; diesel gives them no kind.
+    const MESSAGES: &[(&str, &str)] = &[
+        ("database or disk is full", "the database's disk is full"),
+        ("No space left on device", "the database's disk is full"),
+        (
+            "database is locked",
+            "the database stayed locked past its timeout",
+        ),
+        (
+            "disk I/O error",
+            "the database's disk failed to read or write",
+        ),
+        (
+            "unable to open database file",
+            "the database file cannot be opened",
+        ),
+        (
+            "attempt to write a readonly database",
+            "the database file is read-only",
+        ),
+        (
+            "the database system is",
+            "the database server is starting up or shutting down",
+        ),
+        (
+            "terminating connection",
+            "the database server closed the connection",
+        ),
+        (
+            "server closed the connection",
+            "the connection to the database was lost",
+        ),
+        (
+            "too many clients already",
+            "the database server has no connection free",
+        ),
+    ];
+    match err {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        | DieselError::BrokenTransactionManager => Some("the connection to the database was lost"),
+        DieselError::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => {
+            Some("the database is read-only (a standby?)")
+        }
+        DieselError::DatabaseError(_, info) => MESSAGES
+            .iter()
+            .find(|(words, _)| info.message().contains(words))
+            .map(|(_, why)| *why),
+        _ => None,
+    }
+}
+
+/// How long a SQLite statement waits for a lock another process holds (this process's
+/// writers queue instead, see `SQLITE_WRITER`).
+#[cfg(feature = "sqlite")]
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
+
 /// Opens one connection and applies the per-connection settings.
 pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
     match backend {
@@ -112,11 +193,11 @@ pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
             plan_sqlite_without_bound_values();
             // busy_timeout first: switching to WAL needs the lock another connection may hold.
             // Savepoints' page copies (each vote group has one) stay in memory.
-            conn.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+            conn.batch_execute(&format!(
+                "{BUSY_TIMEOUT}; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA analysis_limit = 1000; \
-                 PRAGMA temp_store = MEMORY;",
-            )?;
+                 PRAGMA temp_store = MEMORY;"
+            ))?;
             Ok(AnyConnection::Sqlite(conn))
         }
         #[allow(unreachable_patterns)]
@@ -168,19 +249,28 @@ impl ManageConnection for ConnectionManager {
         let mut conn = connect(&self.backend)?;
         match &mut conn {
             #[cfg(feature = "sqlite")]
-            AnyConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_autocheckpoint = 0")?,
+            // After a checkpoint that lets the WAL start over, cut the file back to
+            // 64 MiB: a burst does not leave a large WAL behind.
+            AnyConnection::Sqlite(c) => c.batch_execute(
+                "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864",
+            )?,
             #[cfg(feature = "postgres")]
             AnyConnection::Postgres(_) => {}
         }
         Ok(conn)
     }
 
+    /// Run on every checkout (`test_on_check_out`): after PostgreSQL restarts, every
+    /// idle connection is dead, and this is where it is found and replaced instead of
+    /// failing a request. One round trip; nothing next to a request's own queries.
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), DbError> {
-        conn.batch_execute("SELECT 1").map_err(DbError::from)
+        diesel::r2d2::R2D2Connection::ping(conn).map_err(DbError::from)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection left inside a transaction or with its transaction state lost (a
+    /// commit whose answer never came) is closed rather than put back.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -189,16 +279,17 @@ pub type AnyBackend = <AnyConnection as diesel::Connection>::Backend;
 pub type DbPool = Pool<ConnectionManager>;
 pub type DbConn = PooledConnection<ConnectionManager>;
 
-/// Builds the pool and brings the schema up to date.
-pub fn init_pool(backend: &Backend, max_size: u32) -> Result<DbPool, DbError> {
+/// Builds the pool and brings the schema up to date. A checkout waits at most
+/// `timeout` for a connection (then [`DbError::Pool`]).
+pub fn init_pool(backend: &Backend, max_size: u32, timeout: Duration) -> Result<DbPool, DbError> {
     let mut conn = connect(backend)?;
     run_migrations(&mut conn)?;
     drop(conn);
     let pool = Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(10))
-        .test_on_check_out(false)
+        .connection_timeout(timeout)
+        .test_on_check_out(true)
         .build(ConnectionManager {
             backend: backend.clone(),
         })?;
@@ -210,12 +301,50 @@ pub fn analyze(conn: &mut AnyConnection) -> QueryResult<()> {
     conn.batch_execute("ANALYZE")
 }
 
+/// What a checkpoint found in SQLite's WAL, in pages (frames).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, diesel::QueryableByName)]
+pub struct WalState {
+    /// Pages in the WAL.
+    #[diesel(sql_type = diesel::sql_types::Integer, column_name = log)]
+    pub pages: i32,
+    /// Of those, copied into the database file.
+    #[diesel(sql_type = diesel::sql_types::Integer, column_name = checkpointed)]
+    pub copied: i32,
+}
+
+impl WalState {
+    /// Every page is in the database file: the WAL may start over, or be emptied.
+    pub fn all_copied(&self) -> bool {
+        self.pages > 0 && self.copied == self.pages
+    }
+}
+
 /// Copies committed pages from SQLite's WAL back into the database file, without
 /// waiting for readers or blocking writers (PASSIVE). PostgreSQL: nothing to do.
-pub fn checkpoint(conn: &mut AnyConnection) -> QueryResult<()> {
+pub fn checkpoint(conn: &mut AnyConnection) -> QueryResult<WalState> {
     match conn {
         #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)"),
+        AnyConnection::Sqlite(c) => {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<WalState>(c)
+        }
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => Ok(WalState::default()),
+    }
+}
+
+/// Empties SQLite's WAL file (TRUNCATE checkpoint) when the database is idle. It waits
+/// for readers that still use the WAL, and writers wait for it meanwhile: at most
+/// 100 ms here, then it gives up until the next idle moment.
+pub fn truncate_wal(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => {
+            c.batch_execute("PRAGMA busy_timeout = 100")?;
+            let emptied = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            c.batch_execute(BUSY_TIMEOUT)?;
+            emptied
+        }
         #[cfg(feature = "postgres")]
         AnyConnection::Postgres(_) => Ok(()),
     }
@@ -368,7 +497,11 @@ where
             Ok(value)
         }
         Err(e) => {
-            Manager::rollback_transaction(guard.conn)?;
+            // SQLite has already rolled back after some errors (a full disk, an I/O
+            // error); the error to report is the one that ended the transaction.
+            if let Err(rollback) = Manager::rollback_transaction(guard.conn) {
+                tracing::debug!(error = %rollback, "rollback after an error");
+            }
             Err(e)
         }
     }

@@ -231,6 +231,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    readiness_probe (id) {
+        id -> Integer,
+        written_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Text,
+        idempotency_key -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(dossiers -> procedures (procedure_id));
 diesel::joinable!(dossier_events -> dossiers (dossier_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -248,5 +266,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     votes,
     targets,
     stats_rollups,
-    stats_deltas
+    stats_deltas,
+    readiness_probe,
+    idempotency_keys
 );

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod dossiers;
 pub mod error;
 pub mod offices;
+pub mod readiness;
 pub mod reports;
 pub mod stats_folder;
 pub mod votes;

@@ -1,9 +1,10 @@
 //! The background folder: moves the deltas of dossier changes into the rollups every
 //! moment, in small transactions, so the deltas a report must add stay few. Reports
 //! are right whether or not it has run (they read both); it only keeps them fast.
-//! Hourly, it also refreshes SQLite's planner statistics ([`db::refresh_statistics`]),
-//! and after every round it checkpoints SQLite's WAL ([`db::checkpoint`]), which the
-//! server's connections leave to it.
+//! After every round it checkpoints SQLite's WAL ([`db::checkpoint`]), which the
+//! server's connections leave to it, and empties the WAL when idle. Hourly, it also
+//! refreshes SQLite's planner statistics ([`db::refresh_statistics`]) and forgets the
+//! idempotency keys' answers older than [`db::idempotency::KEPT`].
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -39,16 +40,29 @@ impl StatsFolder {
 /// Folds (and hourly refreshes statistics) until the [`StatsFolder`] is dropped.
 fn run(pool: &DbPool, stopped: &Receiver<()>) {
     let mut statistics_refreshed = Instant::now();
+    let mut last_wal = db::WalState::default();
     loop {
         if statistics_refreshed.elapsed() >= STATISTICS_EVERY {
             statistics_refreshed = Instant::now();
             if let Err(e) = pooled(pool, db::refresh_statistics) {
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
             }
+            if let Err(e) = pooled(pool, forget_old_answers) {
+                tracing::warn!(error = %e, "forgetting old idempotency keys failed");
+            }
         }
         let folded = fold_once(pool);
-        if let Err(e) = pooled(pool, db::checkpoint) {
-            tracing::warn!(error = %e, "checkpointing the WAL failed; retrying");
+        match pooled(pool, db::checkpoint) {
+            // Nothing written since the last round and all of it copied: idle, so
+            // the WAL file is emptied (under load it starts over and stays within
+            // `journal_size_limit`).
+            Ok(wal) if wal.all_copied() && wal == last_wal => {
+                if let Err(e) = pooled(pool, db::truncate_wal) {
+                    tracing::warn!(error = %e, "emptying the WAL failed; retrying");
+                }
+            }
+            Ok(wal) => last_wal = wal,
+            Err(e) => tracing::warn!(error = %e, "checkpointing the WAL failed; retrying"),
         }
         let wait = match folded {
             Ok(n) if n as i64 >= BATCH => Duration::ZERO,
@@ -74,8 +88,13 @@ pub fn fold_once(pool: &DbPool) -> Result<usize, DbError> {
     Ok(write_tx(&mut conn, |conn| stats::fold(conn, BATCH))?)
 }
 
+fn forget_old_answers(conn: &mut AnyConnection) -> QueryResult<()> {
+    let cutoff = chrono::Utc::now().naive_utc() - db::idempotency::KEPT;
+    db::idempotency::forget_before(conn, cutoff).map(|_| ())
+}
+
 /// Runs one maintenance statement on a pooled connection.
-fn pooled(pool: &DbPool, task: fn(&mut AnyConnection) -> QueryResult<()>) -> Result<(), DbError> {
+fn pooled<T>(pool: &DbPool, task: fn(&mut AnyConnection) -> QueryResult<T>) -> Result<T, DbError> {
     let mut conn = pool.get()?;
     Ok(task(&mut conn)?)
 }

@@ -5,9 +5,11 @@
 mod input;
 pub mod types;
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
+use super::idempotency::{Answer, Idempotency, IdempotencyHeader};
 use super::{clean_text, fail_if_any, into_page, page_size, resource, Page};
 use crate::auth::Actor;
 use crate::db::dossiers::DossierFilter;
@@ -38,12 +40,14 @@ fn back_dated(field: &str, at: Option<DateTime<Utc>>) -> ApiResult<Option<DateTi
 /// Receives a dossier (clerk of the receiving office; managers and admins within their
 /// scope, who may also back-date it). Returns it with its code and deadline.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDossier, security(("bearer" = [])),
+    params(IdempotencyHeader),
     responses(
-        (status = 201, description = "Received (or submitted)", body = DossierView),
+        (status = 201, description = "Received (or submitted); also the first answer again for a retry with its `Idempotency-Key` (`Idempotent-Replayed: true`)", body = DossierView),
         (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 403, description = "Not a desk of this office, or back-dating as a clerk", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "Procedure or office not found", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 409, description = "The `Idempotency-Key` came with another request (`idempotency_conflict`) or its first request is still being handled (`idempotency_key_in_use`)", body = crate::error::Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
@@ -51,22 +55,21 @@ fn back_dated(field: &str, at: Option<DateTime<Utc>>) -> ApiResult<Option<DateTi
 pub async fn create_dossier(
     state: web::Data<AppState>,
     actor: Actor,
+    key: Idempotency,
     body: web::Json<CreateDossier>,
 ) -> ApiResult<HttpResponse> {
+    let once = key.of(&actor, &*body);
     let new = new_dossier(&actor, body.into_inner())?;
     let app = state.clone();
-    let row = state
+    let answer = state
         .write(move |conn| {
-            Ok(service::file(
-                conn,
-                &app.dossier_rules(),
-                &actor,
-                new,
-                now(),
-            )?)
+            once.run(conn, |conn| {
+                let row = service::file(conn, &app.dossier_rules(), &actor, new, now())?;
+                Answer::json(StatusCode::CREATED, &view(row, true))
+            })
         })
         .await?;
-    Ok(HttpResponse::Created().json(view(row, true)))
+    Ok(answer.into_response())
 }
 
 /// The filing a request describes, every field checked.
@@ -126,14 +129,14 @@ fn new_dossier(actor: &Actor, body: CreateDossier) -> ApiResult<NewDossier> {
 /// Records a step: accept, refuse, transfer, request_supplement, supplement_received,
 /// request_fee, fee_paid, resolve, return_result, withdraw, stop, reschedule.
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/events", tag = "dossiers", request_body = EventRequest, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Dossier id or code")),
+    params(("id" = String, Path, description = "Dossier id or code"), IdempotencyHeader),
     responses(
-        (status = 200, description = "The dossier after the event", body = DossierView),
+        (status = 200, description = "The dossier after the event; also the first answer again for a retry with its `Idempotency-Key` (`Idempotent-Replayed: true`)", body = DossierView),
         (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 403, description = "Not allowed to act on this dossier this way", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "No such dossier (or target office)", body = crate::error::Problem, content_type = PROBLEM),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`), stale `expected_version` (`version_conflict`), second reschedule", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`), stale `expected_version` (`version_conflict`), second reschedule, an `Idempotency-Key` sent with another request (`idempotency_conflict`) or still in use (`idempotency_key_in_use`)", body = crate::error::Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
@@ -141,24 +144,23 @@ fn new_dossier(actor: &Actor, body: CreateDossier) -> ApiResult<NewDossier> {
 pub async fn post_event(
     state: web::Data<AppState>,
     actor: Actor,
+    key: Idempotency,
     id: web::Path<String>,
     body: web::Json<EventRequest>,
 ) -> ApiResult<HttpResponse> {
+    let once = key.of(&actor, &*body);
     let step = step(&actor, body.into_inner())?;
     let app = state.clone();
-    let seen = state
+    let answer = state
         .write(move |conn| {
-            Ok(service::record(
-                conn,
-                &app.dossier_rules(),
-                &actor,
-                &id,
-                step,
-                now(),
-            )?)
+            once.run(conn, |conn| {
+                let rules = app.dossier_rules();
+                let seen = service::record(conn, &rules, &actor, &id, step, now())?;
+                Answer::json(StatusCode::OK, &view(seen.row, seen.full_identity))
+            })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view(seen.row, seen.full_identity)))
+    Ok(answer.into_response())
 }
 
 /// The step a request describes, with the fields its type needs.
@@ -243,7 +245,7 @@ pub async fn list_dossiers(
     let limit = page_size(query.limit)?;
     let filter = filter(query)?;
     let rows = state
-        .db(move |conn| Ok(service::list(conn, &actor, filter, limit + 1)?))
+        .long_read(move |conn| Ok(service::list(conn, &actor, filter, limit + 1)?))
         .await?;
     Ok(HttpResponse::Ok().json(into_page(
         rows,

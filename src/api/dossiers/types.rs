@@ -11,7 +11,7 @@ use crate::domain::dossier::Outcome;
 use crate::domain::lifecycle::{EventType, Status};
 use crate::domain::text::mask;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicantInput {
     #[schema(
@@ -41,7 +41,7 @@ pub struct ApplicantInput {
 }
 
 /// How a dossier enters the system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InitialStatus {
     /// Accepted at the desk: receipt issued, the clock starts.
@@ -50,7 +50,7 @@ pub enum InitialStatus {
     Submitted,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDossier {
     /// The procedure, by id or by code (one of the two).
@@ -119,7 +119,7 @@ pub struct DossierView {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventRequest {
     #[serde(rename = "type")]

@@ -51,7 +51,7 @@ pub async fn satisfaction(
     let period = period(query.from, query.to)?;
     let office_id = query.office_id.map(OfficeId::from);
     let report = state
-        .report(move |conn| {
+        .long_read(move |conn| {
             let office = reports::report_office(conn, &actor, office_id)?;
             Ok(reports::satisfaction::report(
                 conn,
@@ -90,7 +90,7 @@ pub async fn on_time(
     let period = period(query.from, query.to)?;
     let office_id = query.office_id.map(OfficeId::from);
     let report = state
-        .report(move |conn| {
+        .long_read(move |conn| {
             let office = reports::report_office(conn, &actor, office_id)?;
             Ok(reports::on_time::report(
                 conn,
