@@ -43,7 +43,7 @@ def pg_bin():
 def as_postgres(args, **kwargs):
     if os.geteuid() == 0:
         args = ["runuser", "-u", "postgres", "--"] + args
-    return subprocess.run(args, check=True, **kwargs)
+    return subprocess.run(args, check=True, timeout=120, **kwargs)
 
 
 def workdir():
@@ -121,7 +121,8 @@ class Motcua:
 
     def recount(self):
         """`motcua recount`'s exit code: 0 when the dashboards' counters agreed."""
-        return subprocess.run([self.bin, "recount"], env=self.env, stdout=self.log, stderr=self.log).returncode
+        return subprocess.run([self.bin, "recount"], env=self.env, stdout=self.log, stderr=self.log,
+                              timeout=300).returncode
 
 
 def call(base, method, path, body=None, bearer=None, timeout=5, headers=None):
