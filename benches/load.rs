@@ -767,7 +767,7 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
             backend,
             "WAL file peak size, votes and clerks' load",
             format!("{:.1} MiB", wal.peak_mib()),
-            "≤ 64 MiB (journal_size_limit)",
+            "bounded: ≤ 128 MiB (64 MiB journal_size_limit + a round)",
         );
     }
     let mut peak = server.peak_rss_mib();

@@ -333,20 +333,51 @@ pub fn checkpoint(conn: &mut AnyConnection) -> QueryResult<WalState> {
     }
 }
 
-/// Empties SQLite's WAL file (TRUNCATE checkpoint) when the database is idle. It waits
-/// for readers that still use the WAL, and writers wait for it meanwhile: at most
-/// 100 ms here, then it gives up until the next idle moment.
-pub fn truncate_wal(conn: &mut AnyConnection) -> QueryResult<()> {
+/// Pages in SQLite's WAL past which the stats folder makes the WAL start over
+/// ([`restart_wal`]): 16 MiB of 4 KiB pages.
+pub const WAL_RESTART_PAGES: i32 = 4096;
+/// Pages past which it insists (a longer wait for readers): 64 MiB, the
+/// `journal_size_limit`.
+pub const WAL_LIMIT_PAGES: i32 = 16384;
+
+/// How [`restart_wal`] leaves the WAL file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalRestart {
+    /// Under load: the next commit writes from the start of the file again, which
+    /// `journal_size_limit` then cuts back to 64 MiB.
+    Restart,
+    /// When idle: the file is emptied.
+    Truncate,
+}
+
+/// Makes SQLite's WAL start over. A PASSIVE checkpoint copies pages but, under a
+/// steady load, some reader always still uses the WAL when a writer begins, so the WAL
+/// never starts over and grows without bound (600 MiB in a minute of votes). This
+/// checkpoint takes the writers' turn, copies what is left and waits for the readers
+/// of the WAL to finish, for at most `patience`; then it gives up until the next
+/// round. Writers of this process wait in their queue meanwhile, not in SQLite.
+pub fn restart_wal(
+    conn: &mut AnyConnection,
+    how: WalRestart,
+    patience: Duration,
+) -> QueryResult<()> {
     match conn {
         #[cfg(feature = "sqlite")]
         AnyConnection::Sqlite(c) => {
-            c.batch_execute("PRAGMA busy_timeout = 100")?;
-            let emptied = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            let _turn = SQLITE_WRITER.wait_turn();
+            c.batch_execute(&format!("PRAGMA busy_timeout = {}", patience.as_millis()))?;
+            let done = c.batch_execute(match how {
+                WalRestart::Restart => "PRAGMA wal_checkpoint(RESTART)",
+                WalRestart::Truncate => "PRAGMA wal_checkpoint(TRUNCATE)",
+            });
             c.batch_execute(BUSY_TIMEOUT)?;
-            emptied
+            done
         }
         #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(_) => Ok(()),
+        AnyConnection::Postgres(_) => {
+            let _ = (how, patience);
+            Ok(())
+        }
     }
 }
 

@@ -2,16 +2,17 @@
 //! moment, in small transactions, so the deltas a report must add stay few. Reports
 //! are right whether or not it has run (they read both); it only keeps them fast.
 //! After every round it checkpoints SQLite's WAL ([`db::checkpoint`]), which the
-//! server's connections leave to it, and empties the WAL when idle. Hourly, it also
-//! refreshes SQLite's planner statistics ([`db::refresh_statistics`]) and forgets the
-//! idempotency keys' answers older than [`db::idempotency::KEPT`].
+//! server's connections leave to it; it makes a long WAL start over and empties an
+//! idle one ([`db::restart_wal`]). Hourly, it also refreshes SQLite's planner
+//! statistics ([`db::refresh_statistics`]) and forgets the idempotency keys' answers
+//! older than [`db::idempotency::KEPT`].
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use diesel::QueryResult;
 
-use crate::db::{self, stats, write_tx, AnyConnection, DbError, DbPool};
+use crate::db::{self, stats, write_tx, AnyConnection, DbError, DbPool, WalRestart};
 
 /// How long the folder rests when nothing waits.
 const IDLE: Duration = Duration::from_millis(500);
@@ -20,6 +21,9 @@ const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
 /// Most deltas folded per transaction, so a fold never holds the write lock long
 /// (SQLite's one writer: a clerk's step waits for at most one batch).
 const BATCH: i64 = 500;
+
+/// How long a WAL restart waits for readers before it gives up until the next round.
+const RESTART_PATIENCE: Duration = Duration::from_millis(100);
 
 /// Runs the folder until dropped.
 pub struct StatsFolder {
@@ -53,15 +57,27 @@ fn run(pool: &DbPool, stopped: &Receiver<()>) {
         }
         let folded = fold_once(pool);
         match pooled(pool, db::checkpoint) {
-            // Nothing written since the last round and all of it copied: idle, so
-            // the WAL file is emptied (under load it starts over and stays within
-            // `journal_size_limit`).
-            Ok(wal) if wal.all_copied() && wal == last_wal => {
-                if let Err(e) = pooled(pool, db::truncate_wal) {
-                    tracing::warn!(error = %e, "emptying the WAL failed; retrying");
+            // A long WAL starts over; an idle one (nothing written since the last
+            // round, all of it copied) is emptied.
+            Ok(wal) => {
+                // Writers wait while readers finish: briefly, unless the WAL is
+                // at its limit.
+                let restart = if wal.pages >= db::WAL_LIMIT_PAGES {
+                    Some((WalRestart::Restart, Duration::from_secs(1)))
+                } else if wal.pages >= db::WAL_RESTART_PAGES {
+                    Some((WalRestart::Restart, RESTART_PATIENCE))
+                } else if wal.all_copied() && wal == last_wal {
+                    Some((WalRestart::Truncate, RESTART_PATIENCE))
+                } else {
+                    None
+                };
+                if let Some((how, patience)) = restart {
+                    if let Err(e) = pooled(pool, |conn| db::restart_wal(conn, how, patience)) {
+                        tracing::warn!(error = %e, "restarting the WAL failed; retrying");
+                    }
                 }
+                last_wal = wal;
             }
-            Ok(wal) => last_wal = wal,
             Err(e) => tracing::warn!(error = %e, "checkpointing the WAL failed; retrying"),
         }
         let wait = match folded {
@@ -94,7 +110,10 @@ fn forget_old_answers(conn: &mut AnyConnection) -> QueryResult<()> {
 }
 
 /// Runs one maintenance statement on a pooled connection.
-fn pooled<T>(pool: &DbPool, task: fn(&mut AnyConnection) -> QueryResult<T>) -> Result<T, DbError> {
+fn pooled<T>(
+    pool: &DbPool,
+    task: impl FnOnce(&mut AnyConnection) -> QueryResult<T>,
+) -> Result<T, DbError> {
     let mut conn = pool.get()?;
     Ok(task(&mut conn)?)
 }
