@@ -47,6 +47,7 @@ struct Desk {
 
 fn desk() -> Desk {
     let env = TestEnv::new();
+    env.birth_registration();
     let commune = env.office("H56.01", "commune", None);
     let (_, clerk) = env.user("an.clerk", Role::Clerk, Some(&commune));
     let (_, other_clerk) = env.user("binh.clerk", Role::Clerk, Some(&commune));
@@ -57,27 +58,6 @@ fn desk() -> Desk {
     }
 }
 
-async fn with_catalogue<S, B>(env: &TestEnv, app: &S)
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
-    let (_, admin) = env.user("lan.admin", Role::Admin, None);
-    let r = post(
-        app,
-        "/api/v1/procedures",
-        Some(&admin),
-        json!({"code": "1.000948", "name": "Đăng ký khai sinh", "field": "Hộ tịch",
-               "deadline": {"value": 3, "unit": "working_days"}, "online_level": "full"}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-}
-
 #[actix_web::test]
 async fn a_retried_receipt_gets_the_first_answer_and_files_nothing_twice() {
     let Desk {
@@ -86,7 +66,6 @@ async fn a_retried_receipt_gets_the_first_answer_and_files_nothing_twice() {
         other_clerk,
     } = desk();
     let app = actix_web::test::init_service(build_app(env.state.clone())).await;
-    with_catalogue(&env, &app).await;
     let key = "5b0e6f0c-6f0a-4d5e-9a53-0d0b7c1f2a11";
     let body = receipt("Nguyễn Văn An");
 
@@ -130,7 +109,6 @@ async fn a_retried_receipt_gets_the_first_answer_and_files_nothing_twice() {
 async fn a_refused_request_stores_nothing_under_its_key() {
     let Desk { env, clerk, .. } = desk();
     let app = actix_web::test::init_service(build_app(env.state.clone())).await;
-    with_catalogue(&env, &app).await;
     let key = "\"c0ffee00-0000-4000-8000-000000000001\"";
     let wrong = json!({"procedure_code": "1.000948", "channel": "in_person",
                        "applicant": {"name": "Trần Bình", "id_number": "12"}});
@@ -170,7 +148,6 @@ async fn a_refused_request_stores_nothing_under_its_key() {
 async fn a_retried_step_is_answered_again_not_refused_as_a_second_step() {
     let Desk { env, clerk, .. } = desk();
     let app = actix_web::test::init_service(build_app(env.state.clone())).await;
-    with_catalogue(&env, &app).await;
     let r = post(
         &app,
         "/api/v1/dossiers",
@@ -222,7 +199,6 @@ async fn a_retried_step_is_answered_again_not_refused_as_a_second_step() {
 async fn two_requests_with_one_key_at_once_file_one_dossier() {
     let Desk { env, clerk, .. } = desk();
     let app = actix_web::test::init_service(build_app(env.state.clone())).await;
-    with_catalogue(&env, &app).await;
     let body = receipt("Võ Thị Dung");
     for round in 0..5 {
         let key = format!("double-click-{round}");

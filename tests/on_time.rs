@@ -19,8 +19,7 @@ use serde_json::{json, Value};
 const PROCEDURES: [&str; 2] = ["1.000948", "2.000635"];
 
 fn procedure(env: &TestEnv) {
-    add_procedure(
-        env,
+    env.procedure(
         PROCEDURES[0],
         "Đăng ký khai sinh",
         "Hộ tịch",
@@ -30,34 +29,13 @@ fn procedure(env: &TestEnv) {
 }
 
 fn second_procedure(env: &TestEnv) {
-    add_procedure(
-        env,
+    env.procedure(
         PROCEDURES[1],
         "Chứng thực bản sao",
         "Chứng thực",
         8,
         "working_hours",
     );
-}
-
-fn add_procedure(env: &TestEnv, code: &str, name: &str, field: &str, value: i32, unit: &str) {
-    let now = Utc::now().naive_utc();
-    motcua::db::procedures::insert(
-        &mut env.conn(),
-        &motcua::db::procedures::ProcedureRow {
-            id: motcua::domain::ids::ProcedureId::new(),
-            code: code.into(),
-            name: name.into(),
-            field: field.into(),
-            deadline_value: value,
-            deadline_unit: motcua::domain::procedure::DeadlineUnit::parse(unit).unwrap(),
-            online_level: motcua::domain::procedure::OnlineLevel::Full,
-            fee: None,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap();
 }
 
 /// Local (UTC+7) time in 2026 as an RFC 3339 instant.

@@ -17,29 +17,12 @@ use motcua::build_app;
 use motcua::domain::account::Role;
 use serde_json::json;
 
-/// A procedure in the catalogue and a clerk at a commune; returns the clerk's token.
-async fn catalogue_and_clerk<S, B>(env: &TestEnv, app: &S) -> String
-where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
-    B: actix_web::body::MessageBody,
-{
+/// Birth registration in the catalogue and a clerk at a commune; returns the clerk's
+/// token.
+fn catalogue_and_clerk(env: &TestEnv) -> String {
+    env.birth_registration();
     let commune = env.office("H56.01", "commune", None);
-    let (_, clerk) = env.user("an.clerk", Role::Clerk, Some(&commune));
-    let (_, admin) = env.user("lan.admin", Role::Admin, None);
-    let r = post(
-        app,
-        "/api/v1/procedures",
-        Some(&admin),
-        json!({"code": "1.000948", "name": "Đăng ký khai sinh", "field": "Hộ tịch",
-               "deadline": {"value": 3, "unit": "working_days"}, "online_level": "full"}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    clerk
+    env.user("an.clerk", Role::Clerk, Some(&commune)).1
 }
 
 #[actix_web::test]
@@ -53,7 +36,7 @@ async fn fifty_slow_reads_leave_connections_for_the_desk_and_the_kiosks() {
     // However many are asked for, long reads leave two connections of the pool.
     assert_eq!(motcua::state::long_read_budget(&env.state.config), 2);
     let app = actix_web::test::init_service(build_app(env.state.clone())).await;
-    let clerk = catalogue_and_clerk(&env, &app).await;
+    let clerk = catalogue_and_clerk(&env);
     let commune = env.office("H56.02", "commune", None);
     let (_, manager) = env.user("cuong.manager", Role::Manager, Some(&commune));
     let kiosk = post(
@@ -139,7 +122,7 @@ async fn lost_connections_answer_503_and_are_replaced_without_a_restart() {
         return;
     }
     let app = actix_web::test::init_service(build_app(env.state.clone())).await;
-    let clerk = catalogue_and_clerk(&env, &app).await;
+    let clerk = catalogue_and_clerk(&env);
     // Fill the pool (4 connections), and keep one of them checked out.
     let held: Vec<_> = (0..4).map(|_| env.conn()).collect();
     let mut in_use = held.into_iter().next().unwrap();
@@ -208,7 +191,7 @@ async fn a_full_disk_answers_503_keeps_nothing_half_done_and_heals() {
         return;
     }
     let app = actix_web::test::init_service(build_app(env.state.clone())).await;
-    let clerk = catalogue_and_clerk(&env, &app).await;
+    let clerk = catalogue_and_clerk(&env);
     let room = |pages: &str| {
         env.conn()
             .batch_execute(&format!("PRAGMA max_page_count = {pages}"))

@@ -129,6 +129,38 @@ impl TestEnv {
         row
     }
 
+    /// Adds a procedure to the catalogue directly in the database.
+    pub fn procedure(&self, code: &str, name: &str, field: &str, value: i32, unit: &str) {
+        let now = chrono::Utc::now().naive_utc();
+        motcua::db::procedures::insert(
+            &mut self.conn(),
+            &motcua::db::procedures::ProcedureRow {
+                id: motcua::domain::ids::ProcedureId::new(),
+                code: code.into(),
+                name: name.into(),
+                field: field.into(),
+                deadline_value: value,
+                deadline_unit: motcua::domain::procedure::DeadlineUnit::parse(unit).unwrap(),
+                online_level: motcua::domain::procedure::OnlineLevel::Full,
+                fee: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .expect("insert procedure");
+    }
+
+    /// Birth registration (1.000948, 3 working days), the procedure most tests file.
+    pub fn birth_registration(&self) {
+        self.procedure(
+            "1.000948",
+            "Đăng ký khai sinh",
+            "Hộ tịch",
+            3,
+            "working_days",
+        );
+    }
+
     /// Creates an account and returns it with a valid access token.
     pub fn user(&self, username: &str, role: Role, office: Option<&OfficeRow>) -> (String, String) {
         let row = motcua::create_user(
