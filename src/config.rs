@@ -16,6 +16,12 @@ pub struct Config {
     /// The bearer token `/metrics` asks for on the main address; none: not served there.
     pub metrics_token: Option<String>,
     pub pool_size: u32,
+    /// HTTPS: the PEM certificate chain and private key (`MOTCUA_TLS_CERT`,
+    /// `MOTCUA_TLS_KEY`); `None`: plain HTTP.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Where users reach this service (`https://motcua.example.vn`, no trailing
+    /// slash), for links it hands out; `None`: links are relative.
+    pub public_url: Option<String>,
     /// How long a request waits for a database connection before answering 503. r2d2
     /// also retries a lost database at least every half of it, so it bounds how long
     /// the service takes to notice the database is back.
@@ -111,6 +117,23 @@ impl Config {
                 token => token,
             },
             pool_size: parsed("MOTCUA_DB_POOL_SIZE", default_pool)?,
+            tls: match (var("MOTCUA_TLS_CERT"), var("MOTCUA_TLS_KEY")) {
+                (Some(cert), Some(key)) => Some((cert.into(), key.into())),
+                (None, None) => None,
+                _ => {
+                    return Err(ConfigError(
+                        "MOTCUA_TLS_CERT and MOTCUA_TLS_KEY go together".to_owned(),
+                    ))
+                }
+            },
+            public_url: match var("MOTCUA_PUBLIC_URL") {
+                Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+                    return Err(ConfigError(
+                        "MOTCUA_PUBLIC_URL: an http:// or https:// address".to_owned(),
+                    ))
+                }
+                url => url.map(|u| u.trim_end_matches('/').to_owned()),
+            },
             pool_timeout: Duration::from_millis(parsed("MOTCUA_DB_POOL_TIMEOUT_MS", 5_000)?.max(1)),
             ready_min_free_bytes: parsed("MOTCUA_READY_MIN_FREE_MB", 64u64)?
                 .saturating_mul(1 << 20),
@@ -162,6 +185,8 @@ impl Config {
             metrics_bind: None,
             metrics_token: None,
             pool_size: 4,
+            tls: None,
+            public_url: None,
             pool_timeout: Duration::from_secs(10),
             ready_min_free_bytes: 0,
             report_concurrency: 2,

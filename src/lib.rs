@@ -15,6 +15,7 @@ pub mod private_files;
 pub mod service;
 pub mod state;
 pub mod telemetry;
+pub mod tls;
 
 use std::time::Instant;
 
@@ -129,6 +130,10 @@ pub fn serve_api(
     // Database work runs on blocking threads; more than the pool has connections
     // would only wait for one (and each idle thread keeps memory).
     let blocking_threads = config.pool_size as usize;
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(tls::server_config(cert, key).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let server = HttpServer::new(move || build_app(state.clone()))
         .workers(workers)
         .max_connections(max_connections)
@@ -136,8 +141,11 @@ pub fn serve_api(
         .keep_alive(std::time::Duration::from_secs(5))
         // Finish in-flight requests on SIGTERM / Ctrl-C before exiting.
         .shutdown_timeout(30)
-        .worker_max_blocking_threads(blocking_threads)
-        .bind(bind)?;
+        .worker_max_blocking_threads(blocking_threads);
+    let server = match tls {
+        Some(tls) => server.bind_rustls_0_23(bind, tls)?,
+        None => server.bind(bind)?,
+    };
     let addresses = server.addrs();
     Ok((server.run(), addresses))
 }

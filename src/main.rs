@@ -20,6 +20,11 @@ const USAGE: &str = "usage: motcua [serve | migrate | openapi | recount | backup
   backup       write a consistent copy of the SQLite database to FILE (new or empty,
                mode 0600) while the service runs, check it (integrity_check, rows)
                and say how long it took; on PostgreSQL use pg_dump (README)
+  tls-selfsigned
+               make a private certificate authority and an HTTPS certificate for
+               the HOSTs (names or IP addresses the tablets use) in DIR:
+               motcua-ca.pem (install on each tablet), motcua-cert.pem and
+               motcua-key.pem (MOTCUA_TLS_CERT, MOTCUA_TLS_KEY)
   create-user  create an account; the password is read from MOTCUA_NEW_PASSWORD
                ROLE is admin, manager or clerk; managers and clerks need an office code
   seed-demo    fill an empty database with a demo province and its history:
@@ -35,6 +40,12 @@ fn main() -> ExitCode {
     if command == "openapi" {
         print!("{}", openapi_json());
         return ExitCode::SUCCESS;
+    }
+    if command == "tls-selfsigned" {
+        return match tls_selfsigned(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        };
     }
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -123,6 +134,49 @@ fn recount(config: Config) -> Result<bool, String> {
         println!("repaired");
     }
     Ok(report.rows_differing > 0)
+}
+
+/// Writes a LAN's certificate authority and the server's certificate and key.
+fn tls_selfsigned(args: &[String]) -> Result<(), String> {
+    let [dir, hosts @ ..] = args else {
+        return Err(USAGE.to_owned());
+    };
+    if hosts.is_empty() {
+        return Err(format!(
+            "name at least one HOST the tablets will use\n\n{USAGE}"
+        ));
+    }
+    let dir = std::path::Path::new(dir);
+    let files = ["motcua-ca.pem", "motcua-cert.pem", "motcua-key.pem"].map(|f| dir.join(f));
+    if let Some(taken) = files.iter().find(|f| f.exists()) {
+        return Err(format!(
+            "{} exists: choose another directory",
+            taken.display()
+        ));
+    }
+    let made = motcua::tls::lan_certificates(hosts)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let write = |path: &std::path::Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(&files[0], &made.authority)?;
+    write(&files[1], &made.chain)?;
+    // The key is a secret: created private, then written.
+    motcua::private_files::create_file(&files[2]).map_err(|e| e.to_string())?;
+    write(&files[2], &made.key)?;
+    println!(
+        "wrote {}, {} and {} for {}\n\
+         serve with MOTCUA_TLS_CERT={} MOTCUA_TLS_KEY={}\n\
+         install {} on each tablet as a CA certificate (README: Kiosks and votes)",
+        files[0].display(),
+        files[1].display(),
+        files[2].display(),
+        hosts.join(", "),
+        files[1].display(),
+        files[2].display(),
+        files[0].display(),
+    );
+    Ok(())
 }
 
 /// Copies the database while the service runs, then checks the copy.

@@ -11,6 +11,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("error_code", &[]),
     ("private_files", &[]),
     ("telemetry", &[]),
+    ("tls", &[]),
     ("db", &["domain", "private_files"]),
     ("config", &["db", "domain"]),
     (

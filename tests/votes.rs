@@ -338,6 +338,122 @@ async fn a_batch_with_good_and_bad_votes() {
     );
 }
 
+/// A manager pairs a tablet by opening a link or scanning its QR code; the token rides
+/// in the URL fragment, which browsers never send to a server.
+#[actix_web::test]
+async fn a_new_kiosk_comes_with_its_pairing_link_and_qr_code() {
+    for public_url in [None, Some("https://motcua.example.vn")] {
+        let env = TestEnv::with_config(|c| c.public_url = public_url.map(str::to_owned));
+        let app = test::init_service(build_app(env.state.clone())).await;
+        let commune = env.office("H56.01", "commune", None);
+        let (_, manager) = env.user("cuong.manager", Role::Manager, Some(&commune));
+        let r = post(
+            &app,
+            "/api/v1/kiosks",
+            Some(&manager),
+            json!({"office_id": commune.id, "name": "Quầy 1"}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let token = r.body["token"].as_str().unwrap();
+        let link = r.body["pairing_link"].as_str().unwrap();
+        assert_eq!(
+            link,
+            format!("{}/kiosk/#pair={token}", public_url.unwrap_or(""))
+        );
+        assert!(!link.contains('?'), "never in a query string");
+        let svg = r.body["pairing_qr_svg"].as_str().unwrap();
+        assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
+        assert!(!svg.contains(token), "the picture, not the text");
+    }
+}
+
+/// A corrupted queue entry must not block a kiosk's queue: every item is answered on
+/// its own, malformed ones included.
+#[actix_web::test]
+async fn a_batch_answers_malformed_items_one_by_one() {
+    let s = site();
+    let app = test::init_service(build_app(s.env.state.clone())).await;
+    let (_, token) = kiosk(&app, &s.admin, &s.commune).await;
+    let good = vote("satisfied", 300);
+    let mut no_uuid = vote("neutral", 290);
+    no_uuid["id"] = json!("queue-entry-17");
+    let mut unknown_rating = vote("neutral", 280);
+    unknown_rating["rating"] = json!("great");
+    let mut bad_time = vote("neutral", 270);
+    bad_time["cast_at"] = json!("yesterday");
+    let mut extra_field = vote("neutral", 260);
+    extra_field["colour"] = json!("green");
+    let items = [
+        no_uuid,
+        unknown_rating.clone(),
+        bad_time.clone(),
+        json!(42),
+        json!(null),
+        extra_field.clone(),
+        good.clone(),
+    ];
+    let r = post(
+        &app,
+        "/api/v1/votes/batch",
+        Some(&token),
+        json!({ "votes": items }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let results = r.body["results"].as_array().unwrap();
+    let statuses: Vec<u64> = results
+        .iter()
+        .map(|x| x["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [422, 422, 422, 422, 422, 422, 201], "{}", r.text);
+    let ids: Vec<&serde_json::Value> = results.iter().map(|x| &x["id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &json!(null),
+            &unknown_rating["id"],
+            &bad_time["id"],
+            &json!(null),
+            &json!(null),
+            &extra_field["id"],
+            &good["id"]
+        ]
+    );
+    for result in &results[..6] {
+        assert_eq!(result["code"], "validation_failed", "{result}");
+        assert!(
+            result["detail"].as_str().unwrap().starts_with("vote: "),
+            "{result}"
+        );
+    }
+    assert!(results[1]["detail"].as_str().unwrap().contains("great"));
+    assert_eq!(
+        (r.body["stored"].as_u64(), r.body["refused"].as_u64()),
+        (Some(1), Some(6))
+    );
+    let stats = get(
+        &app,
+        &format!(
+            "/api/v1/stats/satisfaction?office_id={}&from=2026-01-01&to=2026-12-31",
+            s.commune.id
+        ),
+        Some(&s.admin),
+    )
+    .await;
+    assert_eq!(stats.body["total"]["total"], 1, "only the good vote counts");
+
+    // The envelope itself is still checked.
+    for body in [
+        json!({"votes": "all of them"}),
+        json!([good]),
+        json!({"votes": [], "x": 1}),
+    ] {
+        let r = post(&app, "/api/v1/votes/batch", Some(&token), body.clone()).await;
+        assert!(r.status.is_client_error(), "{body}: {}", r.text);
+    }
+}
+
 #[actix_web::test]
 async fn an_offline_queue_replayed_twice_counts_once() {
     let s = site();

@@ -47,6 +47,25 @@ pub struct NewKiosk {
     pub kiosk: KioskView,
     /// Shown this once: configure the device with it. Only its digest is stored.
     pub token: String,
+    /// The kiosk app with the token in the URL fragment (`…/kiosk/#pair=<token>`),
+    /// which browsers never send to a server: open it on the tablet. Absolute when
+    /// `MOTCUA_PUBLIC_URL` is set, else relative to this server.
+    #[schema(example = "https://motcua.example.vn/kiosk/#pair=mck_...")]
+    pub pairing_link: String,
+    /// A QR code of `pairing_link` (an SVG document), for the tablet's camera.
+    pub pairing_qr_svg: String,
+}
+
+/// The pairing link of a token and its QR code.
+fn pairing(public_url: Option<&str>, token: &str) -> ApiResult<(String, String)> {
+    let link = format!("{}/kiosk/#pair={token}", public_url.unwrap_or(""));
+    let code =
+        qrcode::QrCode::new(link.as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(256, 256)
+        .build();
+    Ok((link, svg))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -178,9 +197,12 @@ pub async fn create_kiosk(
             Ok(row)
         })
         .await?;
+    let (pairing_link, pairing_qr_svg) = pairing(state.config.public_url.as_deref(), &token)?;
     Ok(HttpResponse::Created().json(NewKiosk {
         kiosk: KioskView::from(row),
         token,
+        pairing_link,
+        pairing_qr_svg,
     }))
 }
 

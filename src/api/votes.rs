@@ -71,14 +71,19 @@ impl From<VoteRow> for VoteView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoteBatch {
-    #[schema(max_items = 500)]
-    pub votes: Vec<VoteRequest>,
+    /// Votes, each a `VoteRequest`. Each is read on its own: an item that is not a
+    /// vote (a corrupted queue entry) gets its own 422 result and never spoils the
+    /// others, so any JSON value is accepted here.
+    #[schema(max_items = 500, value_type = Vec<Value>)]
+    pub votes: Vec<serde_json::Value>,
 }
 
 /// The answer for one vote of a batch: what a single `POST /votes` would have said.
+/// Results come in the order of the votes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VoteResult {
-    pub id: uuid::Uuid,
+    /// The vote's id; `null` for an item without a UUID `id`.
+    pub id: Option<uuid::Uuid>,
     /// 201 stored, 200 already stored (replay), 409 or 422 refused.
     pub status: u16,
     /// Problem code when refused (`idempotency_conflict`, `too_soon`, ...).
@@ -230,8 +235,10 @@ pub async fn post_vote(
     Ok(outcome_response(outcome))
 }
 
-/// An offline kiosk's queue, up to 500 votes: a result per vote, with the same meaning
-/// as one by one. A bad vote never spoils the good ones; replaying is always safe.
+/// An offline kiosk's queue, up to 500 votes: a result per vote, in order, with the
+/// same meaning as one by one. A bad vote, even one that is not a vote at all (an id
+/// that is no UUID, an unknown rating, an unreadable `cast_at`), gets its own 422 and
+/// never spoils the good ones; replaying is always safe.
 #[utoipa::path(post, path = "/api/v1/votes/batch", tag = "votes", request_body = VoteBatch, security(("kiosk" = [])),
     responses(
         (status = 200, description = "A result per vote, in order", body = BatchResult),
@@ -239,7 +246,7 @@ pub async fn post_vote(
         (status = 401, description = "No valid kiosk token", body = crate::error::Problem, content_type = PROBLEM),
         (status = 413, description = "Body too large", body = crate::error::Problem, content_type = PROBLEM),
         (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
-        (status = 422, description = "More than 500 votes, or not a batch", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "More than 500 votes, or `votes` is not a list", body = crate::error::Problem, content_type = PROBLEM),
         (status = 503, description = "Not saved; retry the batch", body = crate::error::Problem, content_type = PROBLEM),
     ))]
 pub async fn post_batch(
@@ -257,8 +264,15 @@ pub async fn post_batch(
     }
     let now = Utc::now();
     // Checked votes go to the writer; the others keep their place with their errors.
-    let checked: Vec<Result<VoteInput, Vec<FieldError>>> =
-        votes.iter().map(|vote| check(&state, vote, now)).collect();
+    let ids: Vec<Option<uuid::Uuid>> = votes.iter().map(item_id).collect();
+    let checked: Vec<Result<VoteInput, Vec<FieldError>>> = votes
+        .into_iter()
+        .map(|item| {
+            let vote = serde_json::from_value::<VoteRequest>(item)
+                .map_err(|e| vec![FieldError::new("vote", e.to_string())])?;
+            check(&state, &vote, now)
+        })
+        .collect();
     let inputs: Vec<VoteInput> = checked
         .iter()
         .filter_map(|c| c.as_ref().ok().cloned())
@@ -272,10 +286,10 @@ pub async fn post_batch(
     let mut outcomes = outcomes.into_iter();
     let results: Vec<VoteResult> = checked
         .into_iter()
-        .zip(&votes)
-        .map(|(checked, vote)| match checked {
-            Ok(_) => VoteResult::of(vote.id, outcomes.next()),
-            Err(errors) => VoteResult::invalid(vote.id, &errors),
+        .zip(ids)
+        .map(|(checked, id)| match checked {
+            Ok(_) => VoteResult::of(id, outcomes.next()),
+            Err(errors) => VoteResult::invalid(id, &errors),
         })
         .collect();
     let count = |status: u16| results.iter().filter(|r| r.status == status).count();
@@ -287,9 +301,15 @@ pub async fn post_batch(
     }))
 }
 
+/// The id of a batch item, when it has one that is a UUID: how a kiosk matches a
+/// result to its queue entry even when the rest of the entry is corrupt.
+fn item_id(item: &serde_json::Value) -> Option<uuid::Uuid> {
+    item.get("id")?.as_str()?.parse().ok()
+}
+
 impl VoteResult {
     /// The result of a vote the writer took (`None`: it gave no answer, a bug).
-    fn of(id: uuid::Uuid, outcome: Option<VoteOutcome>) -> VoteResult {
+    fn of(id: Option<uuid::Uuid>, outcome: Option<VoteOutcome>) -> VoteResult {
         let refused = |status: u16, code: ErrorCode, detail: Option<String>| VoteResult {
             id,
             status,
@@ -315,8 +335,8 @@ impl VoteResult {
         }
     }
 
-    /// A vote refused before the writer: its fields are wrong.
-    fn invalid(id: uuid::Uuid, errors: &[FieldError]) -> VoteResult {
+    /// A vote refused before the writer: it is not a vote, or its fields are wrong.
+    fn invalid(id: Option<uuid::Uuid>, errors: &[FieldError]) -> VoteResult {
         let detail: Vec<String> = errors
             .iter()
             .map(|e| format!("{}: {}", e.field, e.message))
