@@ -368,6 +368,88 @@ async fn a_new_kiosk_comes_with_its_pairing_link_and_qr_code() {
     }
 }
 
+/// A kiosk reports its queue after every delivery round; managers see the kiosks that
+/// stopped syncing or cannot deliver.
+#[actix_web::test]
+async fn managers_see_which_kiosks_are_stale_or_backed_up() {
+    let s = site();
+    let app = test::init_service(build_app(s.env.state.clone())).await;
+    let (id, token) = kiosk(&app, &s.manager, &s.commune).await;
+    let sync_in = |r: Reply| {
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body[0]["sync"].clone()
+    };
+    let list = || get(&app, "/api/v1/kiosks", Some(&s.manager));
+    assert_eq!(sync_in(list().await), json!(null), "never synced");
+
+    let waiting_since = Utc::now() - Duration::minutes(20);
+    let beat = json!({"queue_depth": 7, "oldest_pending_at": waiting_since, "rejected": 1, "app_version": "1.0.0"});
+    let r = post(&app, "/api/v1/kiosk/heartbeat", Some(&token), beat).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let sync = sync_in(list().await);
+    assert_eq!(
+        (
+            &sync["queue_depth"],
+            &sync["rejected"],
+            &sync["app_version"]
+        ),
+        (&json!(7), &json!(1), &json!("1.0.0"))
+    );
+    assert_eq!(
+        (&sync["stale"], &sync["backed_up"]),
+        (&json!(false), &json!(true))
+    );
+
+    // Delivered: the queue is empty again.
+    let beat =
+        json!({"queue_depth": 0, "oldest_pending_at": null, "rejected": 1, "app_version": "1.0.0"});
+    assert_eq!(
+        post(&app, "/api/v1/kiosk/heartbeat", Some(&token), beat)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(sync_in(list().await)["backed_up"], json!(false));
+    // Then nothing for two hours.
+    {
+        use diesel::prelude::*;
+        use motcua::db::schema::kiosk_syncs::dsl::*;
+        let two_hours_ago = (Utc::now() - Duration::hours(2)).naive_utc();
+        diesel::update(kiosk_syncs)
+            .set(synced_at.eq(two_hours_ago))
+            .execute(&mut *s.env.conn())
+            .unwrap();
+    }
+    assert_eq!(sync_in(list().await)["stale"], json!(true));
+
+    for bad in [
+        json!({"queue_depth": 2_000_000, "rejected": 0, "app_version": "1"}),
+        json!({"queue_depth": 0, "rejected": 0, "app_version": "có dấu"}),
+        json!({"queue_depth": 0, "rejected": 0, "app_version": ""}),
+        json!({"queue_depth": 1, "oldest_pending_at": "1850-01-01T00:00:00Z", "rejected": 0, "app_version": "1"}),
+    ] {
+        let r = post(&app, "/api/v1/kiosk/heartbeat", Some(&token), bad.clone()).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+    }
+    let path = format!("/api/v1/kiosks/{id}");
+    let r = send(
+        &app,
+        actix_web::http::Method::DELETE,
+        &path,
+        Some(&s.manager),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    let beat = json!({"queue_depth": 0, "rejected": 0, "app_version": "1.0.0"});
+    assert_eq!(
+        post(&app, "/api/v1/kiosk/heartbeat", Some(&token), beat)
+            .await
+            .status,
+        401
+    );
+}
+
 /// A corrupted queue entry must not block a kiosk's queue: every item is answered on
 /// its own, malformed ones included.
 #[actix_web::test]

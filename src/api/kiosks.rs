@@ -9,9 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::{clean_text, fail_if_any, parse_id, resource, utc};
 use crate::auth::kiosk::{new_token, KioskDevice};
 use crate::auth::Actor;
-use crate::db::{self, kiosks::KioskRow, AnyConnection};
+use crate::db::kiosks::{KioskRow, KioskSyncRow};
+use crate::db::{self, AnyConnection};
 use crate::domain::account::Role;
 use crate::domain::ids::{KioskId, OfficeId};
+use crate::domain::kiosk_sync;
 use crate::domain::satisfaction::{check_faces, Rating};
 use crate::domain::target::ancestors_nearest_first;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -27,6 +29,24 @@ pub struct KioskView {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The kiosk's last heartbeat; `null` until it sends one.
+    pub sync: Option<KioskSyncView>,
+}
+
+/// What a kiosk last said of its queue, and whether it needs a look.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KioskSyncView {
+    pub synced_at: DateTime<Utc>,
+    /// Votes waiting on the kiosk.
+    pub queue_depth: i32,
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// Votes the server refused for good, kept aside on the kiosk.
+    pub rejected: i32,
+    pub app_version: String,
+    /// No heartbeat for over an hour.
+    pub stale: bool,
+    /// A vote has waited over 15 minutes.
+    pub backed_up: bool,
 }
 
 impl From<KioskRow> for KioskView {
@@ -38,8 +58,40 @@ impl From<KioskRow> for KioskView {
             created_at: utc(row.created_at),
             last_used_at: row.last_used_at.map(utc),
             revoked_at: row.revoked_at.map(utc),
+            sync: None,
         }
     }
+}
+
+impl KioskSyncView {
+    fn of(row: KioskSyncRow, now: chrono::NaiveDateTime) -> KioskSyncView {
+        KioskSyncView {
+            stale: kiosk_sync::is_stale(row.synced_at, now),
+            backed_up: kiosk_sync::is_backed_up(row.queue_depth, row.oldest_pending_at, now),
+            synced_at: utc(row.synced_at),
+            queue_depth: row.queue_depth,
+            oldest_pending_at: row.oldest_pending_at.map(utc),
+            rejected: row.rejected,
+            app_version: row.app_version,
+        }
+    }
+}
+
+/// A kiosk's report of its queue, sent after every delivery round.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Heartbeat {
+    /// Votes waiting in the kiosk's queue.
+    #[schema(maximum = 1000000)]
+    pub queue_depth: u32,
+    /// When the oldest of them was cast.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// Votes the server refused for good, kept aside on the kiosk.
+    #[schema(maximum = 1000000)]
+    pub rejected: u32,
+    /// The kiosk app's version.
+    #[schema(example = "1.0.0", pattern = "^[!-~]{1,40}$")]
+    pub app_version: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,14 +273,84 @@ pub async fn list_kiosks(
 ) -> ApiResult<HttpResponse> {
     actor.require(&[Role::Admin, Role::Manager])?;
     let office_id = query.office_id.map(OfficeId::from);
-    let rows = state
+    let (rows, syncs) = state
         .db(move |conn| {
             let offices =
                 actor.visible_offices(|path| db::dossiers::subtree_office_ids(conn, path))?;
-            Ok(db::kiosks::list(conn, offices, office_id)?)
+            let rows = db::kiosks::list(conn, offices, office_id)?;
+            let ids: Vec<KioskId> = rows.iter().map(|r| r.id.clone()).collect();
+            Ok((rows, db::kiosks::syncs_of(conn, &ids)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(KioskView::from).collect::<Vec<_>>()))
+    let now = Utc::now().naive_utc();
+    let mut syncs: std::collections::HashMap<KioskId, KioskSyncRow> =
+        syncs.into_iter().map(|s| (s.kiosk_id.clone(), s)).collect();
+    let views: Vec<KioskView> = rows
+        .into_iter()
+        .map(|row| {
+            let sync = syncs.remove(&row.id).map(|s| KioskSyncView::of(s, now));
+            KioskView {
+                sync,
+                ..KioskView::from(row)
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// A kiosk's heartbeat: its queue depth, oldest waiting vote, refused votes and app
+/// version, after every delivery round, so managers see kiosks that stopped
+/// syncing or cannot deliver (`GET /api/v1/kiosks`, `sync`).
+#[utoipa::path(post, path = "/api/v1/kiosk/heartbeat", tag = "kiosks", request_body = Heartbeat, security(("kiosk" = [])),
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 401, description = "No valid kiosk token", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 415, description = "Not JSON", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn heartbeat(
+    state: web::Data<AppState>,
+    kiosk: KioskDevice,
+    body: web::Json<Heartbeat>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let mut errors = Vec::new();
+    for (field, count) in [
+        ("queue_depth", body.queue_depth),
+        ("rejected", body.rejected),
+    ] {
+        if count > kiosk_sync::MAX_REPORTED {
+            errors.push(crate::error::FieldError::new(
+                field,
+                format!("at most {}", kiosk_sync::MAX_REPORTED),
+            ));
+        }
+    }
+    let version = body.app_version.trim();
+    if !(1..=40).contains(&version.len()) || !version.chars().all(|c| c.is_ascii_graphic()) {
+        errors.push(crate::error::FieldError::new(
+            "app_version",
+            "1 to 40 visible ASCII characters",
+        ));
+    }
+    fail_if_any(errors)?;
+    let oldest = body
+        .oldest_pending_at
+        .map(|at| super::instant_in_range("oldest_pending_at", at))
+        .transpose()?;
+    let row = KioskSyncRow {
+        kiosk_id: kiosk.id,
+        synced_at: Utc::now().naive_utc(),
+        queue_depth: body.queue_depth as i32,
+        oldest_pending_at: oldest.map(|at| at.naive_utc()),
+        rejected: body.rejected as i32,
+        app_version: version.to_owned(),
+    };
+    state
+        .write(move |conn| Ok(db::kiosks::record_sync(conn, &row)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Revokes a kiosk at once: its token stops working.
@@ -354,6 +476,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/kiosks/{id}", "DELETE").route(web::delete().to(revoke_kiosk)))
     .service(resource("/kiosk/config", "GET").route(web::get().to(kiosk_config)))
+    .service(resource("/kiosk/heartbeat", "POST").route(web::post().to(heartbeat)))
     .service(
         resource("/offices/{id}/kiosk-ratings", "GET, PUT")
             .route(web::get().to(get_faces))

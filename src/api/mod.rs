@@ -299,6 +299,7 @@ impl Modify for BearerAuth {
         dossiers::post_event, dossiers::list_events, dossiers::get_deadline,
         dossiers::public_lookup,
         kiosks::create_kiosk, kiosks::list_kiosks, kiosks::revoke_kiosk, kiosks::kiosk_config,
+        kiosks::heartbeat,
         kiosks::get_faces, kiosks::set_faces,
         votes::post_vote, votes::post_batch,
         targets::list_targets, targets::put_target,

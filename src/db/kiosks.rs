@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{kiosks, office_kiosk_ratings};
+use super::schema::{kiosk_syncs, kiosks, office_kiosk_ratings};
 use super::AnyConnection;
 use crate::domain::ids::{KioskId, OfficeId, UserId};
 
@@ -82,6 +82,49 @@ pub fn list(
         query = query.filter(kiosks::office_id.eq(office_id));
     }
     query.order(kiosks::id.desc()).limit(1000).load(conn)
+}
+
+/// What a kiosk last said of its queue.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = kiosk_syncs)]
+pub struct KioskSyncRow {
+    pub kiosk_id: KioskId,
+    pub synced_at: NaiveDateTime,
+    pub queue_depth: i32,
+    pub oldest_pending_at: Option<NaiveDateTime>,
+    pub rejected: i32,
+    pub app_version: String,
+}
+
+/// Keeps a kiosk's latest report, replacing the one before.
+pub fn record_sync(conn: &mut AnyConnection, sync: &KioskSyncRow) -> QueryResult<()> {
+    // Upserts exist per backend only (diesel's multi-backend has none).
+    let upsert = diesel::insert_into(kiosk_syncs::table)
+        .values(sync)
+        .on_conflict(kiosk_syncs::kiosk_id)
+        .do_update()
+        .set(sync);
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => upsert.execute(c)?,
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => upsert.execute(c)?,
+    };
+    Ok(())
+}
+
+/// The latest reports of these kiosks (those that ever sent one).
+pub fn syncs_of(conn: &mut AnyConnection, ids: &[KioskId]) -> QueryResult<Vec<KioskSyncRow>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        found.extend(
+            kiosk_syncs::table
+                .filter(kiosk_syncs::kiosk_id.eq_any(chunk))
+                .select(KioskSyncRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 /// The faces set on exactly this office, as stored (a JSON list).

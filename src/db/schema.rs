@@ -249,6 +249,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kiosk_syncs (kiosk_id) {
+        kiosk_id -> Text,
+        synced_at -> Timestamp,
+        queue_depth -> Integer,
+        oldest_pending_at -> Nullable<Timestamp>,
+        rejected -> Integer,
+        app_version -> Text,
+    }
+}
+
 diesel::joinable!(dossiers -> procedures (procedure_id));
 diesel::joinable!(dossier_events -> dossiers (dossier_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -268,5 +279,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     stats_rollups,
     stats_deltas,
     readiness_probe,
-    idempotency_keys
+    idempotency_keys,
+    kiosk_syncs
 );

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod deadline;
 pub mod dossier;
 pub mod ids;
+pub mod kiosk_sync;
 pub mod kpi;
 pub mod lifecycle;
 pub mod lunar;
