@@ -327,7 +327,7 @@ pub async fn heartbeat(
             ));
         }
     }
-    let version = body.app_version.trim();
+    let version = body.app_version;
     if !(1..=40).contains(&version.len()) || !version.chars().all(|c| c.is_ascii_graphic()) {
         errors.push(crate::error::FieldError::new(
             "app_version",
@@ -345,7 +345,7 @@ pub async fn heartbeat(
         queue_depth: body.queue_depth as i32,
         oldest_pending_at: oldest.map(|at| at.naive_utc()),
         rejected: body.rejected as i32,
-        app_version: version.to_owned(),
+        app_version: version,
     };
     state
         .write(move |conn| Ok(db::kiosks::record_sync(conn, &row)?))
