@@ -92,8 +92,7 @@ fn create_user(config: Config, args: &[String]) -> Result<(), String> {
         _ => return Err(USAGE.to_owned()),
     };
     let password = std::env::var("MOTCUA_NEW_PASSWORD").map_err(|_| "set MOTCUA_NEW_PASSWORD")?;
-    let state = AppState::new(config)?;
-    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let mut conn = command_connection(&config)?;
     let office_id = match args.get(2) {
         Some(code) => Some(
             db::offices::find_by_code(&mut conn, code)
@@ -115,13 +114,26 @@ fn create_user(config: Config, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// One migrated connection for a one-off command. No pool and no background threads
+/// (the vote writer and the stats folder belong to `serve`): a thread still talking to
+/// PostgreSQL while the process exits could bring it down after its work was done.
+fn command_connection(config: &Config) -> Result<db::AnyConnection, String> {
+    let mut conn =
+        db::connect(&db::Backend::from_url(&config.database_url)).map_err(|e| e.to_string())?;
+    db::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    db::write_tx(&mut conn, |conn| {
+        db::calendar::seed_defaults(conn, chrono::Utc::now().naive_utc())
+    })
+    .map_err(|e| format!("loading the holiday calendar: {e}"))?;
+    Ok(conn)
+}
+
 /// The exit code of `motcua recount` when the counters differed from the dossiers.
 const RECOUNT_DIFFERED: u8 = 3;
 
 /// Recounts and repairs the dashboards' counters; `true` when any differed.
 fn recount(config: Config) -> Result<bool, String> {
-    let state = AppState::new(config)?;
-    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let mut conn = command_connection(&config)?;
     let report = db::stats::recount(&mut conn, true).map_err(|e| e.to_string())?;
     println!(
         "recounted {} dossiers into {} rollup rows: {} differed",
