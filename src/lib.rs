@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod error_code;
+pub mod pages;
 pub mod private_files;
 pub mod service;
 pub mod state;
@@ -78,6 +79,7 @@ pub fn build_app(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api::ApiDoc::openapi()),
         )
         .service(web::redirect("/docs", "/docs/"))
+        .configure(pages::configure)
         .default_service(web::to(api::not_found))
         .wrap_fn(move |mut req, srv| {
             api::body_deadline::apply(&mut req, body_timeout);

@@ -727,6 +727,11 @@ async fn offices_choose_their_faces() {
         .collect();
     assert_eq!(faces, ["satisfied", "neutral", "unsatisfied"]);
     assert_eq!(config.body["ratings"][0]["vi"], "Hài lòng");
+    assert_eq!(config.body["office_name"], s.commune.name);
+    assert_eq!(
+        config.body["repeat_guard_seconds"],
+        s.env.state.config.vote_repeat_guard_seconds
+    );
     let path = format!("/api/v1/offices/{}/kiosk-ratings", s.province.id);
     let r = send(
         &app,

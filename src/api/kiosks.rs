@@ -150,6 +150,12 @@ pub struct Face {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KioskConfig {
     pub office_id: uuid::Uuid,
+    /// Shown above the faces.
+    #[schema(example = "UBND phường Bến Thành")]
+    pub office_name: String,
+    /// A second tap this soon after a vote is not counted: the kiosk shows its
+    /// thank-you screen at least this long.
+    pub repeat_guard_seconds: i64,
     /// The faces to show, in order.
     pub ratings: Vec<Face>,
 }
@@ -162,9 +168,11 @@ pub struct SetFaces {
     pub ratings: Vec<Rating>,
 }
 
-fn faces(office_id: &OfficeId, ratings: &[Rating]) -> KioskConfig {
+fn faces(state: &AppState, office: &db::offices::OfficeRow, ratings: &[Rating]) -> KioskConfig {
     KioskConfig {
-        office_id: office_id.uuid(),
+        office_id: office.id.uuid(),
+        office_name: office.name.clone(),
+        repeat_guard_seconds: state.config.vote_repeat_guard_seconds,
         ratings: ratings
             .iter()
             .map(|r| Face {
@@ -176,18 +184,22 @@ fn faces(office_id: &OfficeId, ratings: &[Rating]) -> KioskConfig {
     }
 }
 
-/// The faces in force for an office: its own, else its nearest ancestor's, else the default.
-pub fn effective_faces(conn: &mut AnyConnection, office_id: &OfficeId) -> ApiResult<Vec<Rating>> {
+/// An office and the faces in force for it: its own, else its nearest ancestor's,
+/// else the default.
+pub fn effective_faces(
+    conn: &mut AnyConnection,
+    office_id: &OfficeId,
+) -> ApiResult<(db::offices::OfficeRow, Vec<Rating>)> {
     let office =
         db::offices::find(conn, office_id)?.ok_or_else(|| ApiError::not_found("office"))?;
     for id in ancestors_nearest_first(&office.path) {
         if let Some(stored) = db::kiosks::ratings_of(conn, &id)? {
             if let Ok(ratings) = serde_json::from_str::<Vec<Rating>>(&stored) {
-                return Ok(ratings);
+                return Ok((office, ratings));
             }
         }
     }
-    Ok(Rating::DEFAULT_FACES.to_vec())
+    Ok((office, Rating::DEFAULT_FACES.to_vec()))
 }
 
 /// Loads an office the actor manages (admin, or manager of its subtree).
@@ -402,10 +414,10 @@ pub async fn kiosk_config(
     kiosk: KioskDevice,
 ) -> ApiResult<HttpResponse> {
     let office_id = kiosk.office_id.clone();
-    let ratings = state
+    let (office, ratings) = state
         .db(move |conn| effective_faces(conn, &office_id))
         .await?;
-    Ok(HttpResponse::Ok().json(faces(&kiosk.office_id, &ratings)))
+    Ok(HttpResponse::Ok().json(faces(&state, &office, &ratings)))
 }
 
 /// The faces an office's kiosks show (its own or inherited).
@@ -423,10 +435,10 @@ pub async fn get_faces(
 ) -> ApiResult<HttpResponse> {
     let id: OfficeId = parse_id(&id, "office")?;
     let office_id = id.clone();
-    let ratings = state
+    let (office, ratings) = state
         .db(move |conn| effective_faces(conn, &office_id))
         .await?;
-    Ok(HttpResponse::Ok().json(faces(&id, &ratings)))
+    Ok(HttpResponse::Ok().json(faces(&state, &office, &ratings)))
 }
 
 /// Sets the faces of an office's kiosks (admin, or manager of its subtree); offices
@@ -453,19 +465,14 @@ pub async fn set_faces(
     let ratings = body.into_inner().ratings;
     check_faces(&ratings).map_err(|m| ApiError::field("ratings", m))?;
     let stored = serde_json::to_string(&ratings).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let office_id = id.clone();
-    state
+    let office = state
         .write(move |conn| {
-            managed_office(conn, &actor, &office_id)?;
-            Ok(db::kiosks::set_ratings(
-                conn,
-                &office_id,
-                &stored,
-                Utc::now().naive_utc(),
-            )?)
+            let office = managed_office(conn, &actor, &id)?;
+            db::kiosks::set_ratings(conn, &id, &stored, Utc::now().naive_utc())?;
+            Ok(office)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(faces(&id, &ratings)))
+    Ok(HttpResponse::Ok().json(faces(&state, &office, &ratings)))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

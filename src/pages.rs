@@ -1,0 +1,136 @@
+//! The web pages the binary serves: every file of `web/` is embedded at compile time,
+//! so `cargo run` serves them with no network and no build step.
+//!
+//! A page is a client of `/api/v1` like any other; this module only hands out files.
+//! `@VERSION@` in a script is replaced by [`app_version`], which changes whenever any
+//! file changes: the kiosk's Service Worker sees a new version and updates its cache.
+
+use std::sync::LazyLock;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+/// Pages run only their own files: no inline script or style, no other origin.
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+struct Asset {
+    path: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+macro_rules! assets {
+    ($($path:literal => $type:expr),* $(,)?) => {
+        &[$(Asset {
+            path: $path,
+            content_type: $type,
+            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/", $path)),
+        }),*]
+    };
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+static ASSETS: &[Asset] = assets![
+    "kiosk/index.html" => "text/html; charset=utf-8",
+    "kiosk/kiosk.css" => "text/css; charset=utf-8",
+    "kiosk/app.js" => JS,
+    "kiosk/store.js" => JS,
+    "kiosk/sender.js" => JS,
+    "kiosk/faces.js" => JS,
+    "kiosk/i18n.js" => JS,
+    "kiosk/version.js" => JS,
+    "kiosk/sw.js" => JS,
+    "kiosk/manifest.webmanifest" => "application/manifest+json",
+    "kiosk/icon.svg" => "image/svg+xml",
+];
+
+/// `0.1.0+` and the first 8 hex digits of a digest of every embedded file.
+pub fn app_version() -> &'static str {
+    static VERSION: LazyLock<String> = LazyLock::new(|| {
+        let mut digest = Sha256::new();
+        for asset in ASSETS {
+            digest.update(asset.path.as_bytes());
+            digest.update(asset.bytes);
+        }
+        format!(
+            "{}+{}",
+            env!("CARGO_PKG_VERSION"),
+            hex(&digest.finalize()[..4])
+        )
+    });
+    &VERSION
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file as served: scripts with their version filled in, and an ETag of the result.
+struct Served {
+    body: std::borrow::Cow<'static, [u8]>,
+    etag: String,
+}
+
+fn served(index: usize) -> &'static Served {
+    static SERVED: LazyLock<Vec<Served>> = LazyLock::new(|| {
+        ASSETS
+            .iter()
+            .map(|asset| {
+                let body = match std::str::from_utf8(asset.bytes) {
+                    Ok(text) if asset.content_type == JS && text.contains("@VERSION@") => {
+                        text.replace("@VERSION@", app_version()).into_bytes().into()
+                    }
+                    _ => asset.bytes.into(),
+                };
+                let etag = format!("\"{}\"", hex(&Sha256::digest(&body)[..8]));
+                Served { body, etag }
+            })
+            .collect()
+    });
+    &SERVED[index]
+}
+
+async fn file(req: HttpRequest) -> HttpResponse {
+    let app = req.match_info().get("app").unwrap_or_default();
+    let wanted = match req.match_info().get("path").unwrap_or_default() {
+        "" => format!("{app}/index.html"),
+        name => format!("{app}/{name}"),
+    };
+    let Some(index) = ASSETS.iter().position(|a| a.path == wanted) else {
+        return crate::api::not_found().await;
+    };
+    let asset = &ASSETS[index];
+    let served = served(index);
+    let mut response = if req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == served.etag.as_bytes())
+    {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok()
+            .content_type(asset.content_type)
+            .body(served.body.clone())
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    // Always revalidated (cheap with the ETag); offline, the Service Worker answers.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(etag) = HeaderValue::from_str(&served.etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// Serves `/kiosk/` (and `/kiosk` redirects there, so relative links resolve).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::redirect("/kiosk", "/kiosk/").permanent())
+        .route("/{app:kiosk}/{path:.*}", web::get().to(file));
+}
