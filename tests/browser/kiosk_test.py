@@ -232,8 +232,13 @@ def online_then_offline(server, site, context, shots):
     assert site.votes(office) == tally, (site.votes(office), tally)
     status = kiosk.status()
     assert status["pending"] == "0" and status["rejected"] == "0", status
-    check(f"the server is back: exactly 40 more, 60 in all, no duplicate; the operator view shows 0 pending")
+    check("the server is back: exactly 40 more, 60 in all, no duplicate; the operator view shows 0 pending")
     kiosk.leave_status()
+    [listed] = server.api("GET", f"/kiosks?office_id={office['id']}", site.admin, expect=200)[1]
+    sync = listed["sync"]
+    assert sync["queue_depth"] == 0 and sync["app_version"] == status["version"], sync
+    assert not sync["stale"] and not sync["backed_up"], sync
+    check(f"the kiosk's heartbeat reached the server: GET /kiosks shows {sync}")
     kiosk.no_errors()
     return kiosk, office
 
@@ -350,18 +355,37 @@ def screens(server, site, context, shots, axe_source):
 
     look("vote")
     page.click("#lang")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#question").inner_text() == "How satisfied are you with our service?"
+    assert page.locator("#lang").inner_text() == "Tiếng Việt"
+    assert "Unsatisfied" in page.locator('button[data-rating="unsatisfied"]').inner_text()
     look("vote-en")
-    page.click("#lang")
     page.click('button[data-rating="unsatisfied"]')
     kiosk.wait_screen("reason")
-    look("reason")
+    look("reason-en")
     page.click("#reason-skip")
     kiosk.wait_screen("thanks")
     page.set_viewport_size(LANDSCAPE)
     shots.take(page, "thanks-landscape")
     findings.extend(f"thanks: {v}" for v in axe.violations(page, axe_source))
     kiosk.wait_screen("vote")
-    kiosk.status()
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.locator("#lang").inner_text() == "English"
+    check("the English switch translates the screen; after a vote the next citizen gets Vietnamese")
+    page.click('button[data-rating="unsatisfied"]')
+    kiosk.wait_screen("reason")
+    look("reason")
+    page.locator("button[data-reason]").first.click()
+    kiosk.wait_screen("thanks")
+    kiosk.wait_screen("vote")
+    page.set_viewport_size(LANDSCAPE)
+    box = page.locator("#office-name").bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 10)
+    page.mouse.down()
+    page.wait_for_timeout(3300)
+    page.mouse.up()
+    kiosk.wait_screen("status", timeout=2)
+    check("holding the office name for 3 s opens the operator view")
     look("status")
     kiosk.leave_status()
     assert not findings, "\n".join(findings)

@@ -39,7 +39,9 @@ function show(screen) {
 function setLanguage(lang) {
   kiosk.lang = lang;
   translate(lang);
+  // The switch names the other language, in that language.
   $("lang").lang = lang === "vi" ? "en" : "vi";
+  $("lang").textContent = t(lang, "switch");
   renderFaces();
   renderReasons();
 }
@@ -199,7 +201,10 @@ async function onPair(event) {
 }
 
 function when(date) {
-  return date ? date.toLocaleString(kiosk.lang === "vi" ? "vi-VN" : "en-GB") : null;
+  // Vietnamese time, whatever zone the tablet was set to.
+  return date
+    ? date.toLocaleString(kiosk.lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh" })
+    : null;
 }
 
 async function renderStatus() {
