@@ -183,6 +183,8 @@ async function connect() {
     await kiosk.store.save("config", kiosk.config);
     renderFaces();
     if (kiosk.screen === "loading" || kiosk.screen === "pair") show("vote");
+    // Faces a manager changes reach the kiosk within the hour.
+    setTimeout(connect, 3_600_000);
   } else {
     setTimeout(connect, 5_000);
   }
