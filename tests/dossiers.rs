@@ -899,6 +899,22 @@ async fn worklists_of_overdue_and_due_soon_dossiers() {
         csv.text
     );
     assert!(csv.text.contains("Nguyễn Văn A"));
+    let (status, _, bytes) =
+        get_bytes(&app, "/api/v1/worklists/overdue?format=xlsx", &d.clerk).await;
+    assert_eq!(status, 200);
+    let sheet = Sheet::read(&bytes);
+    for text in ["Mã hồ sơ", "Số ngày làm việc còn lại", "Nguyễn Văn A"] {
+        assert!(
+            sheet.strings.iter().any(|s| s == text),
+            "{text}: {:?}",
+            sheet.strings
+        );
+    }
+    assert!(
+        sheet.strings[0].starts_with("Danh sách hồ sơ ngày "),
+        "{:?}",
+        sheet.strings
+    );
     let other = get(
         &app,
         &format!("/api/v1/worklists/overdue?office_id={}", d.other_commune.id),

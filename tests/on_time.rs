@@ -310,6 +310,44 @@ async fn a_hand_built_month_in_a_province() {
         "{}",
         csv.text
     );
+    // Excel: the same numbers as numbers, rates as percentages, headings in Vietnamese.
+    let (status, headers, bytes) = get_bytes(&app, &format!("{url}&format=xlsx"), t).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers.get("content-type").unwrap(),
+        motcua::api::xlsx::XLSX
+    );
+    assert!(headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("on-time.xlsx"));
+    let sheet = Sheet::read(&bytes);
+    let expected = [
+        3.0, 12.0, 11.0, 1.0, 0.0, 5.0, 2.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 15.0, 9.0, 15.0,
+        0.6, 7.0, 13.0, 0.5385, 0.5,
+    ];
+    assert!(
+        (3..40).any(|row| sheet.numbers(row) == expected),
+        "{}",
+        sheet.xml
+    );
+    assert!(
+        sheet.xml.contains("ySplit=\"2\""),
+        "the heading row is frozen"
+    );
+    assert!(sheet.strings.iter().any(|s| s.starts_with(
+        "Tình hình giải quyết hồ sơ thủ tục hành chính: Office 000.00.00.H56, từ 01/03/2026 đến 31/03/2026"
+    )), "{:?}", sheet.strings);
+    for heading in ["Tỷ lệ giải quyết đúng hạn (QĐ 766)", "Đạt chỉ tiêu", "Đạt"]
+    {
+        assert!(
+            sheet.strings.iter().any(|s| s == heading),
+            "{heading}: {:?}",
+            sheet.strings
+        );
+    }
     // The counters equal a recount from the dossiers.
     let report = motcua::db::stats::recount(&mut env.conn(), false).unwrap();
     assert_eq!(report.rows_differing, 0, "{:?}", report.examples);

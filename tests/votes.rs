@@ -709,6 +709,17 @@ async fn the_district_report_is_reproduced_with_targets_groups_and_csv() {
         "{}",
         csv.text
     );
+    let (status, _, bytes) = get_bytes(&app, &format!("{url}&format=xlsx"), &s.manager).await;
+    assert_eq!(status, 200);
+    let sheet = Sheet::read(&bytes);
+    let tail = [47336.0, 114.0, 17.0, 47467.0, 47336.0, 0.9972, 0.998];
+    assert!(
+        (3..10).any(|row| sheet.numbers(row).ends_with(&tail)),
+        "{}",
+        sheet.xml
+    );
+    assert!(sheet.strings.iter().any(|h| h == "Tỷ lệ hài lòng"));
+    assert!(sheet.strings.iter().any(|h| h == "Không đạt"));
     // Clerks never see votes.
     assert_eq!(get(&app, &url, Some(&s.clerk)).await.status, 403);
 }

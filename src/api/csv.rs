@@ -1,11 +1,14 @@
 //! Spreadsheets: CSV answers (UTF-8 with a BOM so that Excel shows Vietnamese), asked
-//! for with `format=csv` or `Accept: text/csv`.
+//! for with `format=csv` or `Accept: text/csv`, and Excel files ([`super::xlsx`]) with
+//! `format=xlsx` or its media type in `Accept`.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::xlsx::{xlsx_response, XLSX};
+use crate::error::ApiResult;
 use crate::service::reports::{Report, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -13,31 +16,45 @@ use crate::service::reports::{Report, Table};
 pub enum Format {
     Json,
     Csv,
+    Xlsx,
 }
 
-/// Whether the client asked for CSV (query `format=csv` or `Accept: text/csv`).
-pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
-    format == Some(Format::Csv)
-        || (format.is_none()
-            && req
-                .headers()
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/csv")))
+/// The format asked for: the query's `format`, else what `Accept` names.
+pub fn wanted(req: &HttpRequest, format: Option<Format>) -> Format {
+    format.unwrap_or_else(|| {
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if accept.contains(XLSX) {
+            Format::Xlsx
+        } else if accept.contains("text/csv") {
+            Format::Csv
+        } else {
+            Format::Json
+        }
+    })
 }
 
-/// A report as the client asked for it: JSON, or CSV named `filename`.
+/// Whether the client asked for a spreadsheet (CSV or Excel) rather than JSON.
+pub fn wants_spreadsheet(req: &HttpRequest, format: Option<Format>) -> bool {
+    wanted(req, format) != Format::Json
+}
+
+/// A report as the client asked for it: JSON, or a spreadsheet named `name` and the
+/// format's extension.
 pub fn report_answer(
     req: &HttpRequest,
     format: Option<Format>,
-    filename: &str,
+    name: &str,
     report: impl Report,
-) -> HttpResponse {
-    if wants_csv(req, format) {
-        csv_response(filename, report.table())
-    } else {
-        HttpResponse::Ok().json(report)
-    }
+) -> ApiResult<HttpResponse> {
+    Ok(match wanted(req, format) {
+        Format::Json => HttpResponse::Ok().json(report),
+        Format::Csv => csv_response(&format!("{name}.csv"), report.table()),
+        Format::Xlsx => xlsx_response(&format!("{name}.xlsx"), &report.table())?,
+    })
 }
 
 /// A CSV file: UTF-8 with a BOM, fields quoted when needed, text that a spreadsheet
@@ -52,7 +69,8 @@ pub fn csv_response(filename: &str, table: Table) -> HttpResponse {
         }
     };
     let mut out = String::from("\u{feff}");
-    out.push_str(&table.columns.join(","));
+    let keys: Vec<&str> = table.columns.iter().map(|c| c.key).collect();
+    out.push_str(&keys.join(","));
     out.push_str("\r\n");
     for r in table.rows {
         out.push_str(&r.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));

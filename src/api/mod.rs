@@ -19,6 +19,7 @@ pub mod targets;
 pub mod users;
 pub mod votes;
 pub mod worklists;
+pub mod xlsx;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, Resource};

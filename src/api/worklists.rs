@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::csv::{report_answer, wants_csv, Format};
+use super::csv::{report_answer, wants_spreadsheet, Format};
 use super::resource;
 use crate::auth::Actor;
 use crate::domain::calendar::local_date;
@@ -29,13 +29,13 @@ pub struct WorklistQuery {
     /// `due-soon` only: due within this many working days (default 2).
     #[param(minimum = 0, maximum = 30)]
     pub within_days: Option<i64>,
-    /// At most this many rows, earliest due first (default 50, CSV 1000; at most 1000).
+    /// At most this many rows, earliest due first (default 50, spreadsheets 1000; at most 1000).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// The next page: the previous page's `next_cursor` (the last row's due date and id).
     #[param(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9a-fA-F-]{36}$")]
     pub after: Option<String>,
-    /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    /// `csv` or `xlsx` for a spreadsheet (same as `Accept: text/csv` or the Excel type).
     #[param(inline)]
     pub format: Option<Format>,
 }
@@ -49,10 +49,10 @@ fn parse_cursor(cursor: &str) -> Option<(NaiveDate, String)> {
 }
 
 /// The page a query asks for, every value checked (a spreadsheet gets more rows).
-fn request(query: WorklistQuery, csv: bool, overdue: bool) -> ApiResult<Request> {
+fn request(query: WorklistQuery, spreadsheet: bool, overdue: bool) -> ApiResult<Request> {
     let limit = query
         .limit
-        .unwrap_or(if csv { MAX_ROWS } else { DEFAULT_ROWS });
+        .unwrap_or(if spreadsheet { MAX_ROWS } else { DEFAULT_ROWS });
     if !(1..=MAX_ROWS).contains(&limit) {
         return Err(ApiError::field(
             "limit",
@@ -92,7 +92,7 @@ async fn worklist(
     overdue: bool,
 ) -> ApiResult<HttpResponse> {
     let format = query.format;
-    let request = request(query, wants_csv(&req, format), overdue)?;
+    let request = request(query, wants_spreadsheet(&req, format), overdue)?;
     let app = state.clone();
     let list = state
         .long_read(move |conn| {
@@ -103,13 +103,13 @@ async fn worklist(
             )?)
         })
         .await?;
-    Ok(report_answer(&req, format, "worklist.csv", list))
+    report_answer(&req, format, "worklist", list)
 }
 
 /// Open dossiers past their due date (not those waiting for the citizen), most overdue first.
 #[utoipa::path(get, path = "/api/v1/worklists/overdue", tag = "worklists", params(WorklistQuery), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The list, or CSV", content((worklists::Worklist = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The list, or a spreadsheet (CSV or Excel)", content((worklists::Worklist = "application/json"), (String = "text/csv"), (crate::api::xlsx::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
@@ -126,7 +126,7 @@ pub async fn overdue(
 /// Open dossiers due today or within `within_days` working days, earliest first.
 #[utoipa::path(get, path = "/api/v1/worklists/due-soon", tag = "worklists", params(WorklistQuery), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The list, or CSV", content((worklists::Worklist = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The list, or a spreadsheet (CSV or Excel)", content((worklists::Worklist = "application/json"), (String = "text/csv"), (crate::api::xlsx::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),

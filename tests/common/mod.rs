@@ -271,3 +271,71 @@ where
 {
     send(app, Method::PATCH, path, token, Some(body)).await
 }
+
+/// A GET answered with its raw body (a spreadsheet is not text).
+pub async fn get_bytes<S, B>(
+    app: &S,
+    path: &str,
+    token: &str,
+) -> (StatusCode, header::HeaderMap, Vec<u8>)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let req = test::TestRequest::get()
+        .uri(path)
+        .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+        .to_request();
+    let response = test::call_service(app, req).await;
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, test::read_body(response).await.to_vec())
+}
+
+/// The first sheet of an .xlsx file, read just enough to check what a test needs.
+pub struct Sheet {
+    /// The sheet's XML.
+    pub xml: String,
+    /// Every shared string (the text cells), in order.
+    pub strings: Vec<String>,
+}
+
+impl Sheet {
+    pub fn read(bytes: &[u8]) -> Sheet {
+        use std::io::Read;
+        let mut archive =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an .xlsx is a zip");
+        let mut part = |name: &str| {
+            let mut text = String::new();
+            archive
+                .by_name(name)
+                .expect(name)
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        };
+        let xml = part("xl/worksheets/sheet1.xml");
+        let shared = part("xl/sharedStrings.xml");
+        let strings = shared
+            .split("<t>")
+            .skip(1)
+            .chain(shared.split("<t xml:space=\"preserve\">").skip(1))
+            .map(|s| s.split("</t>").next().unwrap().replace("&amp;", "&"))
+            .collect();
+        Sheet { xml, strings }
+    }
+
+    /// The numbers of spreadsheet row `row` (1-based), text cells left out.
+    pub fn numbers(&self, row: u32) -> Vec<f64> {
+        let start = format!("<row r=\"{row}\"");
+        let Some(at) = self.xml.find(&start) else {
+            return Vec::new();
+        };
+        let row_xml = self.xml[at..].split("</row>").next().unwrap();
+        row_xml
+            .split("<c ")
+            .skip(1)
+            .filter(|cell| !cell.contains("t=\"s\"") && !cell.contains("t=\"str\""))
+            .filter_map(|cell| cell.split("<v>").nth(1)?.split("</v>").next()?.parse().ok())
+            .collect()
+    }
+}

@@ -34,8 +34,8 @@ pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<Perio
 /// it is met, in total and per group. Individual votes are never shown.
 #[utoipa::path(get, path = "/api/v1/stats/satisfaction", tag = "stats", params(SatisfactionQuery), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The report, or CSV with `format=csv` / `Accept: text/csv`",
-            content((SatisfactionReport = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The report, or a spreadsheet: `format=csv` / `Accept: text/csv`, `format=xlsx` / the Excel media type",
+            content((SatisfactionReport = "application/json"), (String = "text/csv"), (crate::api::xlsx::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 403, description = "Managers and admins only", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
@@ -61,20 +61,15 @@ pub async fn satisfaction(
             )?)
         })
         .await?;
-    Ok(report_answer(
-        &req,
-        query.format,
-        "satisfaction.csv",
-        report,
-    ))
+    report_answer(&req, query.format, "satisfaction", report)
 }
 
 /// On-time report: flows and stocks (carried over, pending) from the rolled-up
 /// counters, so its cost does not grow with the number of dossiers.
 #[utoipa::path(get, path = "/api/v1/stats/on-time", tag = "stats", params(OnTimeQuery), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The report, or CSV with `format=csv` / `Accept: text/csv`",
-            content((OnTimeReport = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The report, or a spreadsheet: `format=csv` / `Accept: text/csv`, `format=xlsx` / the Excel media type",
+            content((OnTimeReport = "application/json"), (String = "text/csv"), (crate::api::xlsx::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
         (status = 403, description = "Managers and admins only", body = crate::error::Problem, content_type = PROBLEM),
         (status = 404, description = "No such office within reach", body = crate::error::Problem, content_type = PROBLEM),
@@ -100,7 +95,7 @@ pub async fn on_time(
             )?)
         })
         .await?;
-    Ok(report_answer(&req, query.format, "on-time.csv", report))
+    report_answer(&req, query.format, "on-time", report)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

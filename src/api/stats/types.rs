@@ -18,7 +18,7 @@ pub struct SatisfactionQuery {
     /// Last local date (inclusive); default today.
     pub to: Option<NaiveDate>,
     pub group_by: Option<SatisfactionGroup>,
-    /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    /// `csv` or `xlsx` for a spreadsheet (same as `Accept: text/csv` or the Excel type).
     #[param(inline)]
     pub format: Option<Format>,
 }
@@ -33,7 +33,7 @@ pub struct OnTimeQuery {
     /// Last local date (inclusive); default today.
     pub to: Option<NaiveDate>,
     pub group_by: Option<OnTimeGroup>,
-    /// `csv` for a spreadsheet (same as `Accept: text/csv`).
+    /// `csv` or `xlsx` for a spreadsheet (same as `Accept: text/csv` or the Excel type).
     #[param(inline)]
     pub format: Option<Format>,
 }

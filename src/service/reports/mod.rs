@@ -15,10 +15,43 @@ use crate::domain::satisfaction::Rate;
 use crate::domain::target::{ancestors_nearest_first, resolve, Metric, SetTarget};
 use crate::error_code::ErrorCode;
 
-/// A report as a spreadsheet: machine-named columns, and one row of text per line.
+/// A report as a spreadsheet: what it is about, its columns, and one row of text per
+/// line.
 pub struct Table {
-    pub columns: &'static [&'static str],
+    /// The report, the office and the period, for a title row.
+    pub title: String,
+    pub columns: &'static [Column],
     pub rows: Vec<Vec<String>>,
+}
+
+/// A spreadsheet column: its machine name (CSV), its heading as in provincial report
+/// forms (Excel), and what it holds, so that Excel gets numbers as numbers and rates
+/// as percentages.
+pub struct Column {
+    pub key: &'static str,
+    pub heading: &'static str,
+    pub kind: ColumnKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    Count,
+    /// A share between 0 and 1.
+    Rate,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// `true`, `false`, or empty when there is nothing to judge.
+    Met,
+}
+
+pub(crate) const fn column(key: &'static str, heading: &'static str, kind: ColumnKind) -> Column {
+    Column { key, heading, kind }
+}
+
+/// A local date as Vietnamese forms write it.
+pub(crate) fn form_date(date: chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
 }
 
 /// A report a manager reads on screen (JSON) or in a spreadsheet.

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{rate_text, Report, Table, Targets};
+use super::{column, form_date, rate_text, Column, ColumnKind, Report, Table, Targets};
 use crate::db::offices::OfficeRow;
 use crate::db::{self, AnyConnection};
 use crate::domain::dates::Period;
@@ -262,34 +262,86 @@ impl Report for OnTimeReport {
         let mut rows: Vec<Vec<String>> = self.groups.iter().map(line).collect();
         rows.push(line(&self.total));
         Table {
-            columns: &[
-                "group",
-                "label",
-                "carried_over",
-                "received",
-                "received_in_person",
-                "received_online",
-                "received_postal",
-                "ended_early",
-                "ended_on_time",
-                "ended_late",
-                "pending_in_time",
-                "pending_overdue",
-                "refused",
-                "withdrawn",
-                "stopped",
-                "rescheduled",
-                "handled",
-                "on_time_numerator",
-                "on_time_denominator",
-                "on_time_rate",
-                "due_numerator",
-                "due_denominator",
-                "on_time_rate_due",
-                "target",
-                "meets_target",
-            ],
+            title: format!(
+                "Tình hình giải quyết hồ sơ thủ tục hành chính: {}, từ {} đến {}",
+                self.total.label,
+                form_date(self.from),
+                form_date(self.to)
+            ),
+            columns: ON_TIME_COLUMNS,
             rows,
         }
     }
 }
+
+const ON_TIME_COLUMNS: &[Column] = &[
+    column("group", "Mã nhóm", ColumnKind::Text),
+    column("label", "Đơn vị / nhóm", ColumnKind::Text),
+    column(
+        "carried_over",
+        "Số hồ sơ kỳ trước chuyển qua",
+        ColumnKind::Count,
+    ),
+    column("received", "Số hồ sơ tiếp nhận trong kỳ", ColumnKind::Count),
+    column(
+        "received_in_person",
+        "Tiếp nhận trực tiếp",
+        ColumnKind::Count,
+    ),
+    column("received_online", "Tiếp nhận trực tuyến", ColumnKind::Count),
+    column(
+        "received_postal",
+        "Tiếp nhận qua bưu chính công ích",
+        ColumnKind::Count,
+    ),
+    column("ended_early", "Đã giải quyết trước hạn", ColumnKind::Count),
+    column("ended_on_time", "Đã giải quyết đúng hạn", ColumnKind::Count),
+    column("ended_late", "Đã giải quyết quá hạn", ColumnKind::Count),
+    column(
+        "pending_in_time",
+        "Đang giải quyết trong hạn",
+        ColumnKind::Count,
+    ),
+    column(
+        "pending_overdue",
+        "Đang giải quyết quá hạn",
+        ColumnKind::Count,
+    ),
+    column("refused", "Từ chối giải quyết", ColumnKind::Count),
+    column("withdrawn", "Công dân rút hồ sơ", ColumnKind::Count),
+    column("stopped", "Dừng giải quyết", ColumnKind::Count),
+    column("rescheduled", "Hẹn lại ngày trả", ColumnKind::Count),
+    column(
+        "handled",
+        "Tổng số hồ sơ đã và đang giải quyết",
+        ColumnKind::Count,
+    ),
+    column(
+        "on_time_numerator",
+        "Trước hạn, đúng hạn và đang trong hạn",
+        ColumnKind::Count,
+    ),
+    column(
+        "on_time_denominator",
+        "Tổng số tính tỷ lệ (QĐ 766)",
+        ColumnKind::Count,
+    ),
+    column(
+        "on_time_rate",
+        "Tỷ lệ giải quyết đúng hạn (QĐ 766)",
+        ColumnKind::Rate,
+    ),
+    column(
+        "due_numerator",
+        "Đúng hạn trong số đã đến hạn",
+        ColumnKind::Count,
+    ),
+    column("due_denominator", "Số hồ sơ đã đến hạn", ColumnKind::Count),
+    column(
+        "on_time_rate_due",
+        "Tỷ lệ đúng hạn trong số đã đến hạn",
+        ColumnKind::Rate,
+    ),
+    column("target", "Chỉ tiêu", ColumnKind::Rate),
+    column("meets_target", "Đạt chỉ tiêu", ColumnKind::Met),
+];

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{rate_text, Report, Table, Targets};
+use super::{column, form_date, rate_text, Column, ColumnKind, Report, Table, Targets};
 use crate::db::offices::OfficeRow;
 use crate::db::votes::VoteGroup;
 use crate::db::{self, AnyConnection};
@@ -210,20 +210,32 @@ impl Report for SatisfactionReport {
         let mut rows: Vec<Vec<String>> = self.groups.iter().map(line).collect();
         rows.push(line(&self.total));
         Table {
-            columns: &[
-                "group",
-                "label",
-                "very_satisfied",
-                "satisfied",
-                "neutral",
-                "unsatisfied",
-                "total",
-                "satisfied_total",
-                "satisfaction_rate",
-                "target",
-                "meets_target",
-            ],
+            title: format!(
+                "Mức độ hài lòng của người dân, tổ chức: {}, từ {} đến {}",
+                self.total.label,
+                form_date(self.from),
+                form_date(self.to)
+            ),
+            columns: SATISFACTION_COLUMNS,
             rows,
         }
     }
 }
+
+const SATISFACTION_COLUMNS: &[Column] = &[
+    column("group", "Mã nhóm", ColumnKind::Text),
+    column("label", "Đơn vị / nhóm", ColumnKind::Text),
+    column("very_satisfied", "Rất hài lòng", ColumnKind::Count),
+    column("satisfied", "Hài lòng", ColumnKind::Count),
+    column("neutral", "Bình thường", ColumnKind::Count),
+    column("unsatisfied", "Không hài lòng", ColumnKind::Count),
+    column("total", "Tổng số phiếu đánh giá", ColumnKind::Count),
+    column(
+        "satisfied_total",
+        "Số phiếu hài lòng và rất hài lòng",
+        ColumnKind::Count,
+    ),
+    column("satisfaction_rate", "Tỷ lệ hài lòng", ColumnKind::Rate),
+    column("target", "Chỉ tiêu", ColumnKind::Rate),
+    column("meets_target", "Đạt chỉ tiêu", ColumnKind::Met),
+];

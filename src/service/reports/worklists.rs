@@ -5,7 +5,7 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Report, Table};
+use super::{column, form_date, Column, ColumnKind, Report, Table};
 use crate::auth::Actor;
 use crate::db::calendar::CalendarCache;
 use crate::db::{self, AnyConnection};
@@ -157,17 +157,24 @@ impl Report for Worklist {
             })
             .collect();
         Table {
-            columns: &[
-                "code",
-                "status",
-                "procedure_code",
-                "procedure_name",
-                "applicant_name",
-                "due_date",
-                "appointment_date",
-                "working_days_left",
-            ],
+            title: format!("Danh sách hồ sơ ngày {}", form_date(self.today)),
+            columns: WORKLIST_COLUMNS,
             rows,
         }
     }
 }
+
+const WORKLIST_COLUMNS: &[Column] = &[
+    column("code", "Mã hồ sơ", ColumnKind::Text),
+    column("status", "Trạng thái", ColumnKind::Text),
+    column("procedure_code", "Mã thủ tục", ColumnKind::Text),
+    column("procedure_name", "Tên thủ tục", ColumnKind::Text),
+    column("applicant_name", "Người nộp hồ sơ", ColumnKind::Text),
+    column("due_date", "Hạn giải quyết", ColumnKind::Date),
+    column("appointment_date", "Ngày hẹn trả kết quả", ColumnKind::Date),
+    column(
+        "working_days_left",
+        "Số ngày làm việc còn lại",
+        ColumnKind::Count,
+    ),
+];
