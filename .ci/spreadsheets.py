@@ -32,7 +32,7 @@ for path, received in (
     (f"/api/v1/stats/satisfaction?{period}&group_by=hour", lambda r: r["total"]["total"]),
 ):
     report = json.loads(get(path))
-    rows = list(csv.reader(io.StringIO(get(path + "&format=csv").decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(get(path + "&format=csv&headers=keys").decode("utf-8-sig"))))
     sheet = openpyxl.load_workbook(io.BytesIO(get(path + "&format=xlsx"))).active
     assert province["name"] in sheet["A1"].value, sheet["A1"].value
     assert sheet.freeze_panes == "A3", sheet.freeze_panes

@@ -894,9 +894,26 @@ async fn worklists_of_overdue_and_due_soon_dossiers() {
 
     let csv = get(&app, "/api/v1/worklists/overdue?format=csv", Some(&d.clerk)).await;
     assert!(
-        csv.text.starts_with("\u{feff}code,status,procedure_code"),
+        csv.text
+            .starts_with("\u{feff}Mã hồ sơ,Trạng thái,Mã thủ tục"),
         "{}",
         csv.text
+    );
+    let keys = get(
+        &app,
+        "/api/v1/worklists/overdue?format=csv&headers=keys",
+        Some(&d.clerk),
+    )
+    .await;
+    assert!(
+        keys.text.starts_with("\u{feff}code,status,procedure_code"),
+        "{}",
+        keys.text
+    );
+    assert_eq!(
+        keys.text.lines().skip(1).collect::<Vec<_>>(),
+        csv.text.lines().skip(1).collect::<Vec<_>>(),
+        "the same rows under either heading"
     );
     assert!(csv.text.contains("Nguyễn Văn A"));
     let (status, _, bytes) =

@@ -303,7 +303,12 @@ async fn a_hand_built_month_in_a_province() {
     .await;
     assert_eq!(r.status, 200);
     let csv = get(&app, &format!("{url}&format=csv"), Some(t)).await;
-    assert!(csv.text.starts_with('\u{feff}'));
+    assert!(
+        csv.text
+            .starts_with("\u{feff}Mã nhóm,Đơn vị / nhóm,Số hồ sơ kỳ trước chuyển qua,"),
+        "Vietnamese headings by default: {}",
+        csv.text
+    );
     assert!(
         csv.text
             .contains(",3,12,11,1,0,5,2,4,2,2,1,1,1,1,15,9,15,0.6000,7,13,0.5385,0.5000,true"),

@@ -19,6 +19,17 @@ pub enum Format {
     Xlsx,
 }
 
+/// The first row of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Headings {
+    /// Vietnamese, as in provincial report forms.
+    #[default]
+    Vi,
+    /// The machine names of the JSON answer, for scripts.
+    Keys,
+}
+
 /// The format asked for: the query's `format`, else what `Accept` names.
 pub fn wanted(req: &HttpRequest, format: Option<Format>) -> Format {
     format.unwrap_or_else(|| {
@@ -47,19 +58,24 @@ pub fn wants_spreadsheet(req: &HttpRequest, format: Option<Format>) -> bool {
 pub fn report_answer(
     req: &HttpRequest,
     format: Option<Format>,
+    headings: Option<Headings>,
     name: &str,
     report: impl Report,
 ) -> ApiResult<HttpResponse> {
     Ok(match wanted(req, format) {
         Format::Json => HttpResponse::Ok().json(report),
-        Format::Csv => csv_response(&format!("{name}.csv"), report.table()),
+        Format::Csv => csv_response(
+            &format!("{name}.csv"),
+            report.table(),
+            headings.unwrap_or_default(),
+        ),
         Format::Xlsx => xlsx_response(&format!("{name}.xlsx"), &report.table())?,
     })
 }
 
 /// A CSV file: UTF-8 with a BOM, fields quoted when needed, text that a spreadsheet
 /// would run as a formula neutralised ([`inert_cell`]).
-pub fn csv_response(filename: &str, table: Table) -> HttpResponse {
+pub fn csv_response(filename: &str, table: Table, headings: Headings) -> HttpResponse {
     let quote = |field: &str| {
         let field = inert_cell(field);
         if field.contains([',', '"', '\n', '\r']) {
@@ -69,8 +85,15 @@ pub fn csv_response(filename: &str, table: Table) -> HttpResponse {
         }
     };
     let mut out = String::from("\u{feff}");
-    let keys: Vec<&str> = table.columns.iter().map(|c| c.key).collect();
-    out.push_str(&keys.join(","));
+    let first: Vec<&str> = table
+        .columns
+        .iter()
+        .map(|c| match headings {
+            Headings::Vi => c.heading,
+            Headings::Keys => c.key,
+        })
+        .collect();
+    out.push_str(&first.join(","));
     out.push_str("\r\n");
     for r in table.rows {
         out.push_str(&r.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));

@@ -113,7 +113,9 @@ impl Idempotency {
         let mut digest = Sha256::new();
         digest.update(self.target.as_bytes());
         digest.update([0]);
-        digest.update(serde_json::to_vec(body).unwrap_or_default());
+        // A body parsed from JSON always serializes back; an empty digest input
+        // would make every failing body look alike.
+        digest.update(serde_json::to_vec(body).expect("a parsed request body serializes"));
         Once {
             key: self.key.map(|key| (actor.user_id.clone(), key)),
             fingerprint: format!("{:x}", digest.finalize()),

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::csv::{report_answer, wants_spreadsheet, Format};
+use super::csv::{report_answer, wants_spreadsheet, Format, Headings};
 use super::resource;
 use crate::auth::Actor;
 use crate::domain::calendar::local_date;
@@ -38,6 +38,9 @@ pub struct WorklistQuery {
     /// `csv` or `xlsx` for a spreadsheet (same as `Accept: text/csv` or the Excel type).
     #[param(inline)]
     pub format: Option<Format>,
+    /// CSV headings: `vi` (default) as in report forms, or `keys`, the JSON names.
+    #[param(inline)]
+    pub headers: Option<Headings>,
 }
 
 /// The previous page's `next_cursor`: its last row's due date and dossier id.
@@ -91,7 +94,7 @@ async fn worklist(
     query: WorklistQuery,
     overdue: bool,
 ) -> ApiResult<HttpResponse> {
-    let format = query.format;
+    let (format, headings) = (query.format, query.headers);
     let request = request(query, wants_spreadsheet(&req, format), overdue)?;
     let app = state.clone();
     let list = state
@@ -103,7 +106,7 @@ async fn worklist(
             )?)
         })
         .await?;
-    report_answer(&req, format, "worklist", list)
+    report_answer(&req, format, headings, "worklist", list)
 }
 
 /// Open dossiers past their due date (not those waiting for the citizen), most overdue first.

@@ -61,7 +61,7 @@ pub async fn satisfaction(
             )?)
         })
         .await?;
-    report_answer(&req, query.format, "satisfaction", report)
+    report_answer(&req, query.format, query.headers, "satisfaction", report)
 }
 
 /// On-time report: flows and stocks (carried over, pending) from the rolled-up
@@ -95,7 +95,7 @@ pub async fn on_time(
             )?)
         })
         .await?;
-    report_answer(&req, query.format, "on-time", report)
+    report_answer(&req, query.format, query.headers, "on-time", report)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

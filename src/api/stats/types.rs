@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::csv::Format;
+use crate::api::csv::{Format, Headings};
 use crate::service::reports::on_time::OnTimeGroup;
 use crate::service::reports::satisfaction::SatisfactionGroup;
 
@@ -21,6 +21,9 @@ pub struct SatisfactionQuery {
     /// `csv` or `xlsx` for a spreadsheet (same as `Accept: text/csv` or the Excel type).
     #[param(inline)]
     pub format: Option<Format>,
+    /// CSV headings: `vi` (default) as in report forms, or `keys`, the JSON names.
+    #[param(inline)]
+    pub headers: Option<Headings>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,4 +39,7 @@ pub struct OnTimeQuery {
     /// `csv` or `xlsx` for a spreadsheet (same as `Accept: text/csv` or the Excel type).
     #[param(inline)]
     pub format: Option<Format>,
+    /// CSV headings: `vi` (default) as in report forms, or `keys`, the JSON names.
+    #[param(inline)]
+    pub headers: Option<Headings>,
 }
