@@ -558,6 +558,77 @@ async fn transfers_let_the_other_office_act_and_scope_hides_the_rest() {
 }
 
 #[actix_web::test]
+async fn within_lists_one_office_subtree_inside_the_callers_scope() {
+    let d = desk();
+    let env = &d.env;
+    let province =
+        motcua::db::offices::find(&mut env.conn(), d.commune.parent_id.as_ref().unwrap())
+            .unwrap()
+            .unwrap();
+    let district = env.office("H56.10", "district", Some(&province));
+    let ward = env.office("H56.10.01", "commune", Some(&district));
+    let other_province = env.office("000.00.00.H57", "province", None);
+    let (_, ward_clerk) = env.user("cuong.clerk", Role::Clerk, Some(&ward));
+    let app = test::init_service(build_app(env.state.clone())).await;
+    let mut codes = std::collections::BTreeMap::new();
+    for (office, token) in [(&d.commune, &d.clerk), (&ward, &ward_clerk)] {
+        let r = post(&app, "/api/v1/dossiers", Some(token), filing(None)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        codes.insert(
+            office.code.clone(),
+            r.body["code"].as_str().unwrap().to_owned(),
+        );
+    }
+    let listed = |items: &Value| -> Vec<String> {
+        items["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let m = Some(d.manager.as_str());
+    // The province's manager: the district's subtree holds only the ward's dossier.
+    let r = get(&app, &format!("/api/v1/dossiers?within={}", district.id), m).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(listed(&r.body), [codes["H56.10.01"].clone()]);
+    let r = get(&app, &format!("/api/v1/dossiers?within={}", province.id), m).await;
+    assert_eq!(listed(&r.body).len(), 2);
+    // With the other filters, and a commune's own subtree is itself.
+    let r = get(
+        &app,
+        &format!(
+            "/api/v1/dossiers?within={}&status=received&q=nguyen",
+            d.commune.id
+        ),
+        m,
+    )
+    .await;
+    assert_eq!(listed(&r.body), [codes["H56.01"].clone()]);
+    // A clerk's scope stays its own office, whatever subtree is named.
+    let r = get(
+        &app,
+        &format!("/api/v1/dossiers?within={}", d.commune.id),
+        Some(&d.clerk),
+    )
+    .await;
+    assert_eq!(listed(&r.body), [codes["H56.01"].clone()]);
+    // Outside the caller's scope, or no such office: 404, as everywhere.
+    for (within, token) in [
+        (other_province.id.to_string(), m),
+        (province.id.to_string(), Some(d.clerk.as_str())),
+        (district.id.to_string(), Some(d.clerk.as_str())),
+        (uuid::Uuid::new_v4().to_string(), m),
+    ] {
+        let r = get(&app, &format!("/api/v1/dossiers?within={within}"), token).await;
+        assert_eq!(r.status, 404, "{within}: {}", r.text);
+        assert_eq!(r.code(), "office_not_found");
+    }
+    let r = get(&app, "/api/v1/dossiers?within=not-a-uuid", m).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+}
+
+#[actix_web::test]
 async fn search_ignores_diacritics_and_lists_mask_identifiers() {
     let d = desk();
     let app = test::init_service(build_app(d.env.state.clone())).await;

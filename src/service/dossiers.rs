@@ -335,14 +335,29 @@ pub fn deadline(
 }
 
 /// A page of the dossiers within the actor's scope that match `filter` (its `offices`
-/// is set here), newest first.
+/// is set here), newest first; with `within`, only those of that office's subtree,
+/// which must be within the actor's scope.
 pub fn list(
     conn: &mut AnyConnection,
     actor: &Actor,
     mut filter: DossierFilter,
+    within: Option<OfficeId>,
     limit: i64,
 ) -> ServiceResult<Vec<DossierRow>> {
-    filter.offices = actor.visible_offices(|path| db::dossiers::subtree_office_ids(conn, path))?;
+    let visible = actor.visible_offices(|path| db::dossiers::subtree_office_ids(conn, path))?;
+    filter.offices = match within {
+        None => visible,
+        Some(id) => {
+            let office = db::offices::find(conn, &id)?
+                .filter(|office| actor.covers(&office.id, &office.path))
+                .ok_or_else(|| office_not_found("the office"))?;
+            let mut subtree = db::dossiers::subtree_office_ids(conn, &office.path)?;
+            if let Some(visible) = visible {
+                subtree.retain(|id| visible.contains(id));
+            }
+            Some(subtree)
+        }
+    };
     Ok(db::dossiers::list(conn, &filter, limit)?)
 }
 

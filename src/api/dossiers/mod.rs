@@ -234,6 +234,7 @@ fn step(actor: &Actor, body: EventRequest) -> ApiResult<Step> {
     responses(
         (status = 200, description = "A page of dossiers (identifiers masked)", body = Page<DossierView>),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "`within` names no office within reach", body = crate::error::Problem, content_type = PROBLEM),
         (status = 422, description = "Invalid query", body = crate::error::Problem, content_type = PROBLEM),
     ))]
 pub async fn list_dossiers(
@@ -243,9 +244,10 @@ pub async fn list_dossiers(
 ) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
     let limit = page_size(query.limit)?;
+    let within = query.within.map(OfficeId::from);
     let filter = filter(query)?;
     let rows = state
-        .long_read(move |conn| Ok(service::list(conn, &actor, filter, limit + 1)?))
+        .long_read(move |conn| Ok(service::list(conn, &actor, filter, within, limit + 1)?))
         .await?;
     Ok(HttpResponse::Ok().json(into_page(
         rows,

@@ -199,6 +199,9 @@ pub struct PublicDossierView {
 pub struct DossierQuery {
     /// Received at, or being processed by, this office.
     pub office_id: Option<uuid::Uuid>,
+    /// Received at, or being processed by, any office of this office's subtree (a
+    /// district and its communes); 404 when it is outside the caller's scope.
+    pub within: Option<uuid::Uuid>,
     pub status: Option<Status>,
     pub procedure_id: Option<uuid::Uuid>,
     #[param(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
