@@ -332,6 +332,74 @@ def revoked(server, site, kiosk, office, shots):
     kiosk.no_errors()
 
 
+def dossier_code(server, site, context, shots):
+    """A citizen types the receipt's code: the vote counts for the dossier's procedure.
+    A mistyped code does not lose the vote: it counts for the office alone."""
+    office = site.commune()
+    _, procedure = server.api(
+        "POST",
+        "/procedures",
+        site.admin,
+        {
+            "code": "9.999101",
+            "name": "Thủ tục thử trên máy đánh giá",
+            "field": "Thử",
+            "deadline": {"value": 3, "unit": "working_days"},
+            "online_level": "partial",
+        },
+        expect=201,
+    )
+    _, dossier = server.api(
+        "POST",
+        "/dossiers",
+        site.admin,
+        {
+            "procedure_code": "9.999101",
+            "channel": "in_person",
+            "office_id": office["id"],
+            "applicant": {"name": "Lê Thị Thử"},
+        },
+        expect=201,
+    )
+    kiosk = open_kiosk(context, server, site.kiosk(office)["pairing_link"])
+    page = kiosk.page
+
+    def rate_with_code(code, rating):
+        page.click("#code-open")
+        kiosk.wait_screen("code")
+        page.fill("#code-input", code)
+        page.click("#code-form button[type=submit]")
+        kiosk.wait_screen("vote")
+        assert code.upper() in page.locator("#code-banner").inner_text()
+        kiosk.tap(rating, Counter())
+
+    page.click("#code-open")
+    kiosk.wait_screen("code")
+    page.fill("#code-input", "not a code")
+    page.click("#code-form button[type=submit]")
+    assert "H56.01-261124-0001" in page.locator("#code-error").inner_text()
+    shots.take(page, "code-invalid")
+    page.click("#code-cancel")
+    rate_with_code(dossier["code"].lower(), "satisfied")
+    assert page.locator("#code-banner").is_hidden(), "the next citizen starts without a code"
+    rate_with_code(dossier["code"].split("-")[0] + "-000101-9999", "neutral")
+    wait_until(lambda: kiosk.stores()["queue"] == 0, 30, "the queue to drain")
+    assert kiosk.stores()["rejected"] == 0, kiosk.stores()
+    assert site.votes(office) == Counter({"satisfied": 1, "neutral": 1}), site.votes(office)
+    today = datetime.date.today()
+    _, by_procedure = server.api(
+        "GET",
+        f"/stats/satisfaction?office_id={office['id']}&group_by=procedure"
+        f"&from={today - datetime.timedelta(days=2)}&to={today + datetime.timedelta(days=1)}",
+        site.admin,
+        expect=200,
+    )
+    rows = {g["key"]: g["counts"]["satisfied"] for g in by_procedure["groups"]}
+    assert rows.get(procedure["id"]) == 1, by_procedure["groups"]
+    check("a typed receipt code ties the vote to its procedure; a mistyped one still counts for the office")
+    kiosk.no_errors()
+
+
 class Shots:
     def __init__(self, directory):
         self.directory = directory
@@ -354,6 +422,11 @@ def screens(server, site, context, shots, axe_source):
             findings.extend(f"{name} ({orientation}): {v}" for v in axe.violations(page, axe_source))
 
     look("vote")
+    page.click("#code-open")
+    kiosk.wait_screen("code")
+    look("code")
+    page.click("#code-cancel")
+    kiosk.wait_screen("vote")
     page.click("#lang")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("#question").inner_text() == "How satisfied are you with our service?"
@@ -431,6 +504,8 @@ def main():
             with chromium.new_context(viewport=LANDSCAPE) as context:
                 kiosk, office = online_then_offline(server, site, context, shots)
                 revoked(server, site, kiosk, office, shots)
+            with chromium.new_context(viewport=LANDSCAPE) as context:
+                dossier_code(server, site, context, shots)
             for scenario in (corrupted_entry, killed_mid_batch):
                 with chromium.new_context(viewport=LANDSCAPE) as context:
                     scenario(server, site, context)

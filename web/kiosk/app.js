@@ -2,8 +2,9 @@
 // delivered by the sender whenever the server can be reached.
 //
 // Screens: pairing (no token yet, or the kiosk was revoked), voting, the optional
-// reason after "unsatisfied", thank-you, and the operator's status view (long-press
-// the office name for 3 s, or open `#status`).
+// dossier code from the receipt (so the vote counts for its procedure and clerk), the
+// optional reason after "unsatisfied", thank-you, and the operator's status view
+// (long-press the office name for 3 s, or open `#status`).
 
 import { face } from "./faces.js";
 import { REASONS, t, translate } from "./i18n.js";
@@ -15,6 +16,10 @@ const $ = (id) => document.getElementById(id);
 const LONG_PRESS_MS = 3_000;
 const REASON_TIMEOUT_MS = 20_000;
 const IDLE_BEFORE_UPDATE_MS = 60_000;
+/** A typed dossier code is forgotten if nobody votes within this time. */
+const CODE_TIMEOUT_MS = 60_000;
+/** The server's pattern of a dossier code (`GET /openapi.json`, `VoteRequest`). */
+const DOSSIER_CODE = /^[A-Z0-9.]{1,40}-[0-9]{6}-[0-9]{4,8}$/;
 
 const kiosk = {
   store: null,
@@ -24,6 +29,8 @@ const kiosk = {
   screen: "loading",
   casting: false,
   reasonTimer: null,
+  dossierCode: null,
+  codeTimer: null,
   lastInput: Date.now(),
   persisted: false,
   worker: null,
@@ -44,6 +51,7 @@ function setLanguage(lang) {
   $("lang").textContent = t(lang, "switch");
   renderFaces();
   renderReasons();
+  setDossierCode(kiosk.dossierCode);
 }
 
 function button(className, text, data) {
@@ -95,6 +103,7 @@ async function cast(rating, reason, tappedAt) {
   clearTimeout(kiosk.reasonTimer);
   const vote = { id: uuid(), rating, cast_at: new Date().toISOString() };
   if (reason) vote.reason = reason;
+  if (kiosk.dossierCode) vote.dossier_code = kiosk.dossierCode;
   try {
     await kiosk.store.enqueue(vote);
   } catch {
@@ -105,6 +114,7 @@ async function cast(rating, reason, tappedAt) {
   }
   performance.measure("vote-persisted", { start: tappedAt, end: performance.now() });
   $("vote-error").textContent = "";
+  setDossierCode(null);
   show("thanks");
   kiosk.sender.kick();
   const guard = Math.max(kiosk.config?.repeat_guard_seconds ?? 5, 1) * 1000;
@@ -131,6 +141,28 @@ function onReason(event) {
   const key = event.target.closest("button[data-reason]")?.dataset.reason;
   // Sent in Vietnamese whatever the screen's language, so reports read alike.
   if (key) cast("unsatisfied", t("vi", key), event.timeStamp);
+}
+
+/** The code the next vote is for (or none), shown above the faces. */
+function setDossierCode(code) {
+  clearTimeout(kiosk.codeTimer);
+  kiosk.dossierCode = code;
+  $("code-banner").hidden = !code;
+  $("code-banner").textContent = code ? t(kiosk.lang, "code.banner", { code }) : "";
+  if (code) kiosk.codeTimer = setTimeout(() => setDossierCode(null), CODE_TIMEOUT_MS);
+}
+
+function onCode(event) {
+  event.preventDefault();
+  const code = $("code-input").value.trim().toUpperCase();
+  if (!DOSSIER_CODE.test(code)) {
+    $("code-error").textContent = t(kiosk.lang, "code.invalid");
+    return;
+  }
+  $("code-input").value = "";
+  $("code-error").textContent = "";
+  setDossierCode(code);
+  show("vote");
 }
 
 async function showPairing(messageKey) {
@@ -299,6 +331,12 @@ async function main() {
   $("reason-skip").addEventListener("click", (e) => cast("unsatisfied", null, e.timeStamp));
   $("lang").addEventListener("click", () => setLanguage(kiosk.lang === "vi" ? "en" : "vi"));
   $("pair-form").addEventListener("submit", onPair);
+  $("code-open").addEventListener("click", () => {
+    show("code");
+    $("code-input").focus();
+  });
+  $("code-form").addEventListener("submit", onCode);
+  $("code-cancel").addEventListener("click", () => show("vote"));
   $("status-back").addEventListener("click", leaveStatus);
   $("status-send").addEventListener("click", () => kiosk.sender.kick());
   addEventListener("hashchange", onHash);

@@ -2,7 +2,9 @@
 // knows every vote by its id, so a batch sent twice (the answer was lost, the
 // server died mid-batch) is counted once. A vote leaves the queue only when its own
 // result says stored (201) or already stored (200); a refusal (409, 422) is set
-// aside; anything else (no network, 5xx, 429) keeps it for the next round.
+// aside, except a vote whose typed dossier code names no dossier of this office: it
+// goes again without the code; anything else (no network, 5xx, 429) keeps it for the
+// next round.
 //
 // Rounds run on start, on the `online` event, after each vote and on a timer that
 // backs off exponentially with jitter while the server cannot be reached.
@@ -149,13 +151,22 @@ export class Sender {
       }
       const delivered = [];
       const refused = [];
+      const retried = [];
       items.forEach((item, i) => {
-        if (DELIVERED.has(results[i].status)) delivered.push(item.key);
-        else if (REFUSED.has(results[i].status)) refused.push({ ...item, result: results[i] });
+        const result = results[i];
+        if (DELIVERED.has(result.status)) {
+          delivered.push(item.key);
+        } else if (result.code === "dossier_not_at_this_office" && item.value?.dossier_code) {
+          // A mistyped receipt code: the citizen's vote still counts, for the office.
+          const { dossier_code: _, ...plain } = item.value;
+          retried.push({ key: item.key, value: plain });
+        } else if (REFUSED.has(result.status)) {
+          refused.push({ ...item, result });
+        }
       });
-      await this.store.settle(delivered, refused);
+      await this.store.settle(delivered, refused, retried);
       await this.store.save("last_sync", new Date().toISOString());
-      if (delivered.length + refused.length < items.length) throw new Stop("failed");
+      if (delivered.length + refused.length + retried.length < items.length) throw new Stop("failed");
     }
   }
 

@@ -71,10 +71,14 @@ class Store {
     return keys.map((key, i) => ({ key, value: values[i] }));
   }
 
-  /** Removes what was delivered and moves what was refused to "rejected", together. */
-  settle(delivered, refused) {
+  /**
+   * Removes what was delivered, moves what was refused to "rejected", and replaces
+   * the entries to send again (`{ key, value }`), together.
+   */
+  settle(delivered, refused, retried = []) {
     return this.run(["queue", "rejected"], "readwrite", (s) => {
       for (const key of delivered) s.queue.delete(key);
+      for (const { key, value } of retried) s.queue.put(value, key);
       for (const { key, value, result } of refused) {
         s.rejected.add({
           vote: value,
