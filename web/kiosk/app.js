@@ -31,6 +31,7 @@ const kiosk = {
   reasonTimer: null,
   dossierCode: null,
   codeTimer: null,
+  connectTimer: null,
   lastInput: Date.now(),
   persisted: false,
   worker: null,
@@ -187,8 +188,15 @@ async function fetchConfig(token) {
   });
 }
 
+/** One pending refresh at a time, however `connect` was reached (start, pairing, retry). */
+function reconnect(ms) {
+  clearTimeout(kiosk.connectTimer);
+  kiosk.connectTimer = setTimeout(connect, ms);
+}
+
 /** Shows the voting screen from the stored config, then refreshes it from the server. */
 async function connect() {
+  clearTimeout(kiosk.connectTimer);
   const token = await kiosk.store.setting("token");
   if (!token) {
     await showPairing();
@@ -205,7 +213,7 @@ async function connect() {
     answer = await fetchConfig(token);
   } catch {
     if (!kiosk.config) await showPairing("pair.offline");
-    setTimeout(connect, kiosk.config ? 60_000 : 5_000);
+    reconnect(kiosk.config ? 60_000 : 5_000);
     return;
   }
   if (answer.status === 401) {
@@ -216,9 +224,9 @@ async function connect() {
     renderFaces();
     if (kiosk.screen === "loading" || kiosk.screen === "pair") show("vote");
     // Faces a manager changes reach the kiosk within the hour.
-    setTimeout(connect, 3_600_000);
+    reconnect(3_600_000);
   } else {
-    setTimeout(connect, 5_000);
+    reconnect(5_000);
   }
 }
 
