@@ -56,22 +56,16 @@ pub fn app_version() -> &'static str {
             digest.update(asset.path.as_bytes());
             digest.update(asset.bytes);
         }
-        format!(
-            "{}+{}",
-            env!("CARGO_PKG_VERSION"),
-            hex(&digest.finalize()[..4])
-        )
+        let hex = format!("{:x}", digest.finalize());
+        format!("{}+{}", env!("CARGO_PKG_VERSION"), &hex[..8])
     });
     &VERSION
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A file as served: scripts with their version filled in, and an ETag of the result.
 struct Served {
-    body: std::borrow::Cow<'static, [u8]>,
+    /// Shared, so answering clones a reference count, not the file.
+    body: web::Bytes,
     etag: String,
 }
 
@@ -82,11 +76,12 @@ fn served(index: usize) -> &'static Served {
             .map(|asset| {
                 let body = match std::str::from_utf8(asset.bytes) {
                     Ok(text) if asset.content_type == JS && text.contains("@VERSION@") => {
-                        text.replace("@VERSION@", app_version()).into_bytes().into()
+                        web::Bytes::from(text.replace("@VERSION@", app_version()))
                     }
-                    _ => asset.bytes.into(),
+                    _ => web::Bytes::from_static(asset.bytes),
                 };
-                let etag = format!("\"{}\"", hex(&Sha256::digest(&body)[..8]));
+                let digest = format!("{:x}", Sha256::digest(&body));
+                let etag = format!("\"{}\"", &digest[..16]);
                 Served { body, etag }
             })
             .collect()
