@@ -558,6 +558,105 @@ async fn transfers_let_the_other_office_act_and_scope_hides_the_rest() {
 }
 
 #[actix_web::test]
+async fn one_dossier_names_the_steps_its_reader_may_take_and_who_took_each() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let r = post(&app, "/api/v1/dossiers", Some(&d.clerk), filing(None)).await;
+    let every_step_of_a_received_dossier = json!([
+        "refuse",
+        "transfer",
+        "request_supplement",
+        "request_fee",
+        "resolve",
+        "withdraw",
+        "stop",
+        "reschedule"
+    ]);
+    assert_eq!(
+        r.body["actions"], every_step_of_a_received_dossier,
+        "{}",
+        r.text
+    );
+    let path = format!("/api/v1/dossiers/{}", id(&r));
+    let r = post(
+        &app,
+        &format!("{path}/events"),
+        Some(&d.clerk),
+        json!({"type": "transfer", "to_office_id": d.other_commune.id}),
+    )
+    .await;
+    assert_eq!(
+        r.body["actions"],
+        json!(["withdraw"]),
+        "only desk steps stay here"
+    );
+    let r = get(&app, &path, Some(&d.other_clerk)).await;
+    assert_eq!(r.body["actions"], every_step_of_a_received_dossier);
+    let list = get(&app, "/api/v1/dossiers", Some(&d.clerk)).await;
+    assert!(
+        list.body["items"][0].get("actions").is_none(),
+        "{}",
+        list.text
+    );
+
+    let timeline = get(&app, &format!("{path}/events"), Some(&d.clerk)).await;
+    let who: Vec<_> = timeline
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor_name"].clone())
+        .collect();
+    assert_eq!(
+        who,
+        vec![json!("an.clerk"), json!("an.clerk")],
+        "{}",
+        timeline.text
+    );
+}
+
+#[actix_web::test]
+async fn a_receipt_prints_what_the_dossier_says_with_a_qr_of_the_public_lookup() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let dossier = post(&app, "/api/v1/dossiers", Some(&d.clerk), filing(None)).await;
+    let path = format!("/api/v1/dossiers/{}/receipt", id(&dossier));
+    let r = get(&app, &path, Some(&d.clerk)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let code = dossier.body["code"].as_str().unwrap();
+    for field in ["code", "appointment_date", "received_at"] {
+        assert_eq!(r.body[field], dossier.body[field], "{field}");
+    }
+    assert_eq!(r.body["appointment_at"], dossier.body["due_at"]);
+    assert_eq!(r.body["office_name"], d.commune.name.as_str());
+    assert_eq!(r.body["parent_office_name"], "Office 000.00.00.H56");
+    assert_eq!(r.body["procedure_name"], "Đăng ký khai sinh");
+    assert_eq!(r.body["applicant"]["id_number"], "079201001234");
+    assert_eq!(r.body["clerk_name"], "an.clerk");
+    let lookup = r.body["lookup_url"].as_str().unwrap();
+    assert!(lookup.ends_with(&format!("/app/lookup#{code}")), "{lookup}");
+    assert!(r.body["lookup_qr_svg"].as_str().unwrap().contains("<svg"));
+
+    assert_eq!(get(&app, &path, Some(&d.other_clerk)).await.status, 404);
+    let mut online = filing(None);
+    online["channel"] = json!("online");
+    online["status"] = json!("submitted");
+    let submitted = post(&app, "/api/v1/dossiers", Some(&d.clerk), online).await;
+    let r = get(
+        &app,
+        &format!("/api/v1/dossiers/{}/receipt", id(&submitted)),
+        Some(&d.clerk),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "invalid_transition"),
+        "{}",
+        r.text
+    );
+}
+
+#[actix_web::test]
 async fn within_lists_one_office_subtree_inside_the_callers_scope() {
     let d = desk();
     let env = &d.env;

@@ -111,12 +111,7 @@ pub struct NewKiosk {
 /// The pairing link of a token and its QR code.
 fn pairing(public_url: Option<&str>, token: &str) -> ApiResult<(String, String)> {
     let link = format!("{}/kiosk/#pair={token}", public_url.unwrap_or(""));
-    let code =
-        qrcode::QrCode::new(link.as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(256, 256)
-        .build();
+    let svg = super::qr_svg(&link)?;
     Ok((link, svg))
 }
 

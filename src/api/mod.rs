@@ -169,6 +169,16 @@ pub fn parse_id<T: Id>(raw: &str, what: &'static str) -> Result<T, ApiError> {
     T::parse(raw).map_err(|_| ApiError::not_found(what))
 }
 
+/// A QR code of `text` as an SVG document, big enough to scan from paper or a screen.
+pub fn qr_svg(text: &str) -> Result<String, ApiError> {
+    let code =
+        qrcode::QrCode::new(text.as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(256, 256)
+        .build())
+}
+
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
@@ -297,7 +307,7 @@ impl Modify for BearerAuth {
         procedures::update_procedure,
         calendar::days, calendar::put_exception, calendar::delete_exception,
         dossiers::create_dossier, dossiers::list_dossiers, dossiers::get_dossier,
-        dossiers::post_event, dossiers::list_events, dossiers::get_deadline,
+        dossiers::post_event, dossiers::list_events, dossiers::get_deadline, dossiers::get_receipt,
         dossiers::public_lookup,
         kiosks::create_kiosk, kiosks::list_kiosks, kiosks::revoke_kiosk, kiosks::kiosk_config,
         kiosks::heartbeat,

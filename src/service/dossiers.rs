@@ -10,6 +10,7 @@ use super::{ServiceError, ServiceResult};
 use crate::auth::Actor;
 use crate::db::calendar::CalendarCache;
 use crate::db::dossiers::{Applicant, DossierFilter, DossierRow, EventRow, Filing};
+use crate::db::offices::OfficeRow;
 use crate::db::procedures::ProcedureRow;
 use crate::db::{self, AnyConnection};
 use crate::domain::calendar::{local_date, Calendar, OfficeHours};
@@ -19,7 +20,7 @@ use crate::domain::dossier::{
     apply, check_back_dating, check_event_time, DossierState, Event, EventError,
 };
 use crate::domain::ids::{DossierId, EventId, OfficeId, ProcedureId, UserId};
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::{allowed_events, EventType, Status};
 use crate::domain::office::root_of;
 use crate::error_code::ErrorCode;
 
@@ -80,6 +81,32 @@ fn seen(actor: &Actor, row: DossierRow) -> Seen {
     Seen { row, full_identity }
 }
 
+/// A dossier opened on its own: with the steps its reader may record now, so a page
+/// offers only those.
+pub struct Opened {
+    pub seen: Seen,
+    pub actions: Vec<EventType>,
+}
+
+/// The steps `actor` may record on `row` now: those its status allows, less the
+/// decisions that belong to another office after a transfer.
+fn opened(conn: &mut AnyConnection, actor: &Actor, seen: Seen) -> ServiceResult<Opened> {
+    let processing = db::offices::find(conn, &seen.row.processing_office_id)?.ok_or_else(|| {
+        ServiceError::Internal(format!("dossier {} has no processing office", seen.row.id))
+    })?;
+    let actions = allowed_events(seen.row.status)
+        .into_iter()
+        .filter(|event| actor.ensure_may_record(*event, &processing).is_ok())
+        .collect();
+    Ok(Opened { seen, actions })
+}
+
+/// A visible dossier with the steps the actor may record on it now.
+pub fn open(conn: &mut AnyConnection, actor: &Actor, id_or_code: &str) -> ServiceResult<Opened> {
+    let seen = visible(conn, actor, id_or_code)?;
+    opened(conn, actor, seen)
+}
+
 fn office_not_found(what: &str) -> ServiceError {
     ServiceError::NotFound(ErrorCode::OfficeNotFound, format!("{what} does not exist"))
 }
@@ -92,7 +119,7 @@ pub fn file(
     actor: &Actor,
     new: NewDossier,
     now: DateTime<Utc>,
-) -> ServiceResult<DossierRow> {
+) -> ServiceResult<Opened> {
     let at = new.received_at.unwrap_or(now);
     check_event_time(at, None, now)
         .map_err(|e| ServiceError::field("received_at", e.to_string()))?;
@@ -136,7 +163,7 @@ pub fn file(
     db::stats::apply(conn, None, &row)?;
     let event = row.filing_event(EventId::new(), &procedure.code, new.received_at.is_some());
     db::dossiers::insert_event(conn, &event)?;
-    Ok(row)
+    opened(conn, actor, seen(actor, row))
 }
 
 fn find_procedure(
@@ -164,7 +191,7 @@ pub fn record(
     id_or_code: &str,
     step: Step,
     now: DateTime<Utc>,
-) -> ServiceResult<Seen> {
+) -> ServiceResult<Opened> {
     let mut row = visible(conn, actor, id_or_code)?.row;
     if let Some(expected) = step.expected_version.filter(|v| *v != row.version) {
         return Err(ServiceError::Conflict(
@@ -225,7 +252,7 @@ pub fn record(
             data: event_data(&step.event, step.reason, &after),
         },
     )?;
-    Ok(seen(actor, row))
+    opened(conn, actor, seen(actor, row))
 }
 
 /// Saves a changed dossier if nobody saved it since `stored`, and moves its counts.
@@ -311,14 +338,79 @@ pub fn visible(conn: &mut AnyConnection, actor: &Actor, id_or_code: &str) -> Ser
     }
 }
 
-/// A visible dossier's timeline, oldest first.
+/// A visible dossier's timeline, oldest first, with the full name of whoever recorded
+/// each step (absent for the system's own entries).
 pub fn timeline(
     conn: &mut AnyConnection,
     actor: &Actor,
     id_or_code: &str,
-) -> ServiceResult<Vec<EventRow>> {
+) -> ServiceResult<Vec<(EventRow, Option<String>)>> {
     let row = visible(conn, actor, id_or_code)?.row;
-    Ok(db::dossiers::events(conn, &row.id)?)
+    let events = db::dossiers::events(conn, &row.id)?;
+    let mut actors: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.actor_id.as_ref().map(ToString::to_string))
+        .collect();
+    actors.sort_unstable();
+    actors.dedup();
+    let names = db::users::full_names(conn, &actors)?;
+    Ok(events
+        .into_iter()
+        .map(|event| {
+            let name = event
+                .actor_id
+                .as_ref()
+                .and_then(|id| names.get(&id.to_string()).cloned());
+            (event, name)
+        })
+        .collect())
+}
+
+/// What the receipt (Mẫu 01, "giấy tiếp nhận hồ sơ và hẹn trả kết quả") prints.
+pub struct Receipt {
+    pub seen: Seen,
+    pub office: OfficeRow,
+    /// The office above the receiving one, named in the receipt's header.
+    pub parent: Option<OfficeRow>,
+    pub procedure: ProcedureRow,
+    /// Who received it, when the account still exists.
+    pub clerk: Option<String>,
+}
+
+/// A visible, received dossier's receipt; a dossier filed online and not yet accepted
+/// has none.
+pub fn receipt(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id_or_code: &str,
+) -> ServiceResult<Receipt> {
+    let seen = visible(conn, actor, id_or_code)?;
+    let row = &seen.row;
+    if row.received_at.is_none() {
+        return Err(ServiceError::Conflict(
+            ErrorCode::InvalidTransition,
+            "the dossier is not received yet: accept it first".to_owned(),
+        ));
+    }
+    let missing = |what: &str| ServiceError::Internal(format!("dossier {} has no {what}", row.id));
+    let office = db::offices::find(conn, &row.office_id)?.ok_or_else(|| missing("office"))?;
+    let parent = match &office.parent_id {
+        Some(id) => db::offices::find(conn, id)?,
+        None => None,
+    };
+    let procedure =
+        db::procedures::find(conn, &row.procedure_id)?.ok_or_else(|| missing("procedure"))?;
+    let clerk = match &row.created_by {
+        Some(id) => db::users::find(conn, id)?.map(|user| user.full_name),
+        None => None,
+    };
+    Ok(Receipt {
+        seen,
+        office,
+        parent,
+        procedure,
+        clerk,
+    })
 }
 
 /// A visible dossier with the explanation of its due date (absent before receipt).

@@ -64,8 +64,8 @@ pub async fn create_dossier(
     let answer = state
         .write(move |conn| {
             once.run(conn, |conn| {
-                let row = service::file(conn, &app.dossier_rules(), &actor, new, now())?;
-                Answer::json(StatusCode::CREATED, &view(row, true))
+                let opened = service::file(conn, &app.dossier_rules(), &actor, new, now())?;
+                Answer::json(StatusCode::CREATED, &opened_view(opened))
             })
         })
         .await?;
@@ -155,8 +155,8 @@ pub async fn post_event(
         .write(move |conn| {
             once.run(conn, |conn| {
                 let rules = app.dossier_rules();
-                let seen = service::record(conn, &rules, &actor, &id, step, now())?;
-                Answer::json(StatusCode::OK, &view(seen.row, seen.full_identity))
+                let opened = service::record(conn, &rules, &actor, &id, step, now())?;
+                Answer::json(StatusCode::OK, &opened_view(opened))
             })
         })
         .await?;
@@ -293,10 +293,42 @@ pub async fn get_dossier(
     actor: Actor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let seen = state
-        .db(move |conn| Ok(service::visible(conn, &actor, &id)?))
+    let opened = state
+        .db(move |conn| Ok(service::open(conn, &actor, &id)?))
         .await?;
-    Ok(HttpResponse::Ok().json(view(seen.row, seen.full_identity)))
+    Ok(HttpResponse::Ok().json(opened_view(opened)))
+}
+
+/// The receipt to print and hand to the citizen (Mẫu 01): office, code, applicant,
+/// procedure, received and appointment times, and a QR code of the public lookup page
+/// (`MOTCUA_PUBLIC_URL`, else this request's own address, then `/app/lookup#<code>`).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/receipt", tag = "dossiers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Dossier id or code")),
+    responses(
+        (status = 200, description = "The receipt", body = ReceiptView),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 404, description = "No such dossier within reach", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 409, description = "Filed online and not accepted yet (`invalid_transition`)", body = crate::error::Problem, content_type = PROBLEM),
+    ))]
+pub async fn get_receipt(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    actor: Actor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let base = match &state.config.public_url {
+        Some(url) => url.clone(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    };
+    let receipt = state
+        .db(move |conn| Ok(service::receipt(conn, &actor, &id)?))
+        .await?;
+    let lookup_url = format!("{base}/app/lookup#{}", receipt.seen.row.code);
+    let qr = super::qr_svg(&lookup_url)?;
+    Ok(HttpResponse::Ok().json(ReceiptView::new(receipt, lookup_url, qr)))
 }
 
 /// The timeline: every event, oldest first. Events are never edited or deleted.
@@ -405,5 +437,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(post_event)),
     )
     .service(resource("/dossiers/{id}/deadline", "GET").route(web::get().to(get_deadline)))
+    .service(resource("/dossiers/{id}/receipt", "GET").route(web::get().to(get_receipt)))
     .service(resource("/public/dossiers/{code}", "GET").route(web::get().to(public_lookup)));
 }

@@ -10,6 +10,7 @@ use crate::domain::deadline::{Channel, Explanation, Verdict};
 use crate::domain::dossier::Outcome;
 use crate::domain::lifecycle::{EventType, Status};
 use crate::domain::text::mask;
+use crate::service::dossiers::{Opened, Receipt};
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +118,11 @@ pub struct DossierView {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The steps the caller may record now (what the lifecycle allows from this status,
+    /// less the decisions of another office after a transfer). Only in answers about
+    /// one dossier, not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<EventType>>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -157,6 +163,8 @@ pub struct EventView {
     pub from_status: Option<Status>,
     pub to_status: Status,
     pub actor_id: Option<uuid::Uuid>,
+    /// The full name of whoever recorded it; absent for the system's own entries.
+    pub actor_name: Option<String>,
     /// When it happened.
     pub at: DateTime<Utc>,
     /// When it was recorded; differs from `at` for back-entry and imports.
@@ -223,6 +231,14 @@ pub struct DossierQuery {
     pub cursor: Option<String>,
 }
 
+/// A dossier opened on its own, with the steps the caller may record.
+pub fn opened_view(opened: Opened) -> DossierView {
+    DossierView {
+        actions: Some(opened.actions),
+        ..view(opened.seen.row, opened.seen.full_identity)
+    }
+}
+
 /// A dossier as the API shows it; identifiers masked unless `full_identity`.
 pub fn view(row: DossierRow, full_identity: bool) -> DossierView {
     let state = row.state();
@@ -263,12 +279,14 @@ pub fn view(row: DossierRow, full_identity: bool) -> DossierView {
         code: row.code,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
+        actions: None,
     }
 }
 
-impl From<EventRow> for EventView {
-    fn from(e: EventRow) -> EventView {
+impl From<(EventRow, Option<String>)> for EventView {
+    fn from((e, actor_name): (EventRow, Option<String>)) -> EventView {
         EventView {
+            actor_name,
             id: e.id.uuid(),
             version: e.version,
             from_status: e.from_status,
@@ -280,6 +298,65 @@ impl From<EventRow> for EventView {
             note: e.note,
             data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
             event_type: e.event_type,
+        }
+    }
+}
+
+/// The receipt (Mẫu 01, "giấy tiếp nhận hồ sơ và hẹn trả kết quả") as a desk prints it:
+/// everything on the paper, with a QR code of the citizens' public lookup.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptView {
+    pub dossier_id: uuid::Uuid,
+    pub code: String,
+    /// The receiving office.
+    pub office_name: String,
+    pub office_code: String,
+    /// The office above it, named in the header ("UBND quận …"), if any.
+    pub parent_office_name: Option<String>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub channel: Channel,
+    pub applicant: ApplicantView,
+    pub received_at: DateTime<Utc>,
+    /// The appointment to the minute: the legal deadline. Absent after an apology
+    /// letter, whose new appointment is a date only.
+    pub appointment_at: Option<DateTime<Utc>>,
+    pub appointment_date: Option<NaiveDate>,
+    /// Who received it.
+    pub clerk_name: Option<String>,
+    /// Where the citizen follows the dossier: the public lookup page with its code.
+    pub lookup_url: String,
+    /// A QR code of `lookup_url` (an SVG document).
+    pub lookup_qr_svg: String,
+}
+
+impl ReceiptView {
+    pub fn new(receipt: Receipt, lookup_url: String, lookup_qr_svg: String) -> ReceiptView {
+        let Receipt {
+            seen,
+            office,
+            parent,
+            procedure,
+            clerk,
+        } = receipt;
+        let shown = view(seen.row, seen.full_identity);
+        let appointment_at = shown.due_at.filter(|_| !shown.rescheduled);
+        ReceiptView {
+            dossier_id: shown.id,
+            code: shown.code,
+            office_name: office.name,
+            office_code: office.code,
+            parent_office_name: parent.map(|p| p.name),
+            procedure_code: procedure.code,
+            procedure_name: procedure.name,
+            channel: shown.channel,
+            applicant: shown.applicant,
+            received_at: shown.received_at.unwrap_or(shown.submitted_at),
+            appointment_at,
+            appointment_date: shown.appointment_date,
+            clerk_name: clerk,
+            lookup_url,
+            lookup_qr_svg,
         }
     }
 }
