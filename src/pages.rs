@@ -1,7 +1,8 @@
 //! The web pages the binary serves: every file of `web/` is embedded at compile time,
 //! so `cargo run` serves them with no network and no build step.
 //!
-//! A page is a client of `/api/v1` like any other; this module only hands out files.
+//! A page is a client of `/api/v1` like any other; this module only hands out files:
+//! the kiosk app (`/kiosk/`) and the desk and dashboard app (`/app/`).
 //! `@VERSION@` in a script is replaced by [`app_version`], which changes whenever any
 //! file changes: the kiosk's Service Worker sees a new version and updates its cache.
 
@@ -46,6 +47,19 @@ static ASSETS: &[Asset] = assets![
     "kiosk/sw.js" => JS,
     "kiosk/manifest.webmanifest" => "application/manifest+json",
     "kiosk/icon.svg" => "image/svg+xml",
+    "app/index.html" => "text/html; charset=utf-8",
+    "app/app.css" => "text/css; charset=utf-8",
+    "app/main.js" => JS,
+    "app/api.js" => JS,
+    "app/session.js" => JS,
+    "app/dom.js" => JS,
+    "app/i18n.js" => JS,
+    "app/desk.js" => JS,
+    "app/receipt.js" => JS,
+    "app/dashboard.js" => JS,
+    "app/chart.js" => JS,
+    "app/lookup.js" => JS,
+    "app/icon.svg" => "image/svg+xml",
 ];
 
 /// `0.1.0+` and the first 8 hex digits of a digest of every embedded file.
@@ -89,13 +103,21 @@ fn served(index: usize) -> &'static Served {
     &SERVED[index]
 }
 
+/// The file a path names. The desk app's own paths (`/app/dossiers/<id>`,
+/// `/app/dashboard`: anything without a dot) are its page, which reads the path itself.
+fn asset_index(app: &str, path: &str) -> Option<usize> {
+    let find = |wanted: &str| ASSETS.iter().position(|a| a.path == wanted);
+    match path {
+        "" => find(&format!("{app}/index.html")),
+        name => find(&format!("{app}/{name}"))
+            .or_else(|| (app == "app" && !name.contains('.')).then(|| find("app/index.html"))?),
+    }
+}
+
 async fn file(req: HttpRequest) -> HttpResponse {
     let app = req.match_info().get("app").unwrap_or_default();
-    let wanted = match req.match_info().get("path").unwrap_or_default() {
-        "" => format!("{app}/index.html"),
-        name => format!("{app}/{name}"),
-    };
-    let Some(index) = ASSETS.iter().position(|a| a.path == wanted) else {
+    let path = req.match_info().get("path").unwrap_or_default();
+    let Some(index) = asset_index(app, path) else {
         return crate::api::not_found().await;
     };
     let asset = &ASSETS[index];
@@ -124,8 +146,10 @@ async fn file(req: HttpRequest) -> HttpResponse {
     response
 }
 
-/// Serves `/kiosk/` (and `/kiosk` redirects there, so relative links resolve).
+/// Serves `/kiosk/` and `/app/` (the bare names redirect there, so relative links
+/// resolve).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::redirect("/kiosk", "/kiosk/").permanent())
-        .route("/{app:kiosk}/{path:.*}", web::get().to(file));
+        .service(web::redirect("/app", "/app/").permanent())
+        .route("/{app:kiosk|app}/{path:.*}", web::get().to(file));
 }

@@ -98,3 +98,51 @@ async fn a_file_is_revalidated_by_its_etag_and_unknown_files_are_not_found() {
     assert_eq!(bare.status, 308);
     assert_eq!(bare.headers.get(header::LOCATION).unwrap(), "/kiosk/");
 }
+
+#[actix_web::test]
+async fn the_desk_app_answers_its_own_paths_with_its_page_and_serves_every_file() {
+    let env = TestEnv::new();
+    let app = test::init_service(build_app(env.state.clone())).await;
+    let index = get(&app, "/app/", None).await;
+    assert_eq!(index.status, 200);
+    assert!(
+        index.text.contains(r#"src="/app/main.js""#),
+        "{}",
+        index.text
+    );
+    for path in [
+        "/app/receive",
+        "/app/dashboard?office=x&period=quarter",
+        "/app/dossiers/019a4582-ea98-72f6-9bc7-a0d8d817ef90",
+        "/app/receipt/019a4582-ea98-72f6-9bc7-a0d8d817ef90",
+        "/app/lookup",
+    ] {
+        let page = get(&app, path, None).await;
+        assert_eq!(
+            (page.status.as_u16(), &page.text),
+            (200, &index.text),
+            "{path}"
+        );
+        let policy = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap();
+        assert!(!policy.to_str().unwrap().contains("unsafe"), "{path}");
+    }
+    assert!(
+        !index.text.contains("<script>") && !index.text.contains(" style="),
+        "no inline script or style"
+    );
+    // Every file of web/ is embedded: one left out of the list would be a 404 in use.
+    for app_dir in ["app", "kiosk"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("web")
+            .join(app_dir);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let r = get(&app, &format!("/{app_dir}/{name}"), None).await;
+            assert_eq!(r.status, 200, "{app_dir}/{name}");
+        }
+    }
+    assert_eq!(get(&app, "/app/nothing.js", None).await.status, 404);
+    let bare = get(&app, "/app", None).await;
+    assert_eq!(bare.status, 308);
+    assert_eq!(bare.headers.get(header::LOCATION).unwrap(), "/app/");
+}
