@@ -310,8 +310,9 @@ async fn a_hand_built_month_in_a_province() {
         csv.text
     );
     assert!(
-        csv.text
-            .contains(",3,12,11,1,0,5,2,4,2,2,1,1,1,1,15,9,15,0.6000,7,13,0.5385,0.5000,true"),
+        csv.text.contains(
+            ",3,12,11,1,0,5,2,4,2,2,1,1,1,1,0,15,9,15,0.6000,7,13,0.5385,0.0833,0.0000,0.5000,true"
+        ),
         "{}",
         csv.text
     );
@@ -330,8 +331,8 @@ async fn a_hand_built_month_in_a_province() {
         .contains("on-time.xlsx"));
     let sheet = Sheet::read(&bytes);
     let expected = [
-        3.0, 12.0, 11.0, 1.0, 0.0, 5.0, 2.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 15.0, 9.0, 15.0,
-        0.6, 7.0, 13.0, 0.5385, 0.5,
+        3.0, 12.0, 11.0, 1.0, 0.0, 5.0, 2.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.0, 15.0, 9.0,
+        15.0, 0.6, 7.0, 13.0, 0.5385, 0.0833, 0.0, 0.5,
     ];
     assert!(
         (3..40).any(|row| sheet.numbers(row) == expected),
@@ -394,6 +395,7 @@ fn direct(
                 "refused" => bump("refused"),
                 "withdrawn" => bump("withdrawn"),
                 "stopped" => bump("stopped"),
+                "resolved" | "returned" if ended == Some(received) => bump("resolved_same_day"),
                 _ => {}
             }
         }
@@ -421,7 +423,7 @@ fn direct(
     serde_json::to_value(c).unwrap()
 }
 
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 14] = [
     "carried_over",
     "received",
     "ended_early",
@@ -435,6 +437,7 @@ const COLUMNS: [&str; 13] = [
     "rescheduled",
     "due",
     "due_met",
+    "resolved_same_day",
 ];
 
 /// Every column of a report row equals the direct recount.
@@ -622,4 +625,97 @@ proptest! {
             }
         });
     }
+}
+
+#[actix_web::test]
+async fn same_day_resolutions_online_share_and_the_catalogue_offered_online() {
+    let env = TestEnv::new();
+    let app = actix_web::test::init_service(build_app(env.state.clone())).await;
+    procedure(&env);
+    second_procedure(&env);
+    let province = env.office("000.00.00.H56", "province", None);
+    let commune = env.office("H56.01", "commune", Some(&province));
+    let (_, admin) = env.user("lan.admin", Role::Admin, None);
+    let t = admin.as_str();
+    // Resolved at 10:00 on the day it came in at 09:00, handed back the next day: same day.
+    let same = file(&app, t, &commune, at(3, 9, 9), "in_person").await;
+    event(&app, t, &same, resolve(3, 9)).await;
+    event(
+        &app,
+        t,
+        &same,
+        json!({"type": "return_result", "at": at(3, 10, 9)}),
+    )
+    .await;
+    // Online, resolved the next day: not the same day.
+    let next = file(&app, t, &commune, at(3, 9, 9), "online").await;
+    event(&app, t, &next, resolve(3, 10)).await;
+    // Refused on the day: an end, but no result.
+    let refused = file(&app, t, &commune, at(3, 9, 9), "in_person").await;
+    event(
+        &app,
+        t,
+        &refused,
+        json!({"type": "refuse", "reason": "thiếu giấy tờ", "at": at(3, 9, 11)}),
+    )
+    .await;
+    let copy = get(&app, "/api/v1/procedures?q=2.000635", Some(t)).await;
+    let copy_id = copy.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = patch(
+        &app,
+        &format!("/api/v1/procedures/{copy_id}"),
+        Some(t),
+        json!({"online_level": "none"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let url = format!(
+        "/api/v1/stats/on-time?office_id={}&from=2026-03-01&to=2026-03-31",
+        province.id
+    );
+    let expect = |report: &Value| {
+        let total = &report["total"];
+        assert_eq!(total["resolved_same_day"], 1, "{total}");
+        assert_eq!(
+            total["same_day_rate"],
+            json!({"numerator": 1, "denominator": 3, "value": 0.3333})
+        );
+        assert_eq!(
+            total["online_rate"],
+            json!({"numerator": 1, "denominator": 3, "value": 0.3333})
+        );
+        assert_eq!(
+            report["procedures_online"],
+            json!({"procedures": 2, "full": 1, "partial": 0,
+                   "full_share": {"numerator": 1, "denominator": 2, "value": 0.5},
+                   "online_share": {"numerator": 1, "denominator": 2, "value": 0.5}})
+        );
+    };
+    expect(&get(&app, &url, Some(t)).await.body);
+    let csv = get(&app, &format!("{url}&format=csv&headers=keys"), Some(t))
+        .await
+        .text;
+    let keys: Vec<&str> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .collect();
+    let total: Vec<&str> = csv.lines().last().unwrap().split(',').collect();
+    let cell = |key: &str| total[keys.iter().position(|k| *k == key).unwrap()];
+    assert_eq!(
+        (cell("resolved_same_day"), cell("same_day_rate")),
+        ("1", "0.3333"),
+        "{csv}"
+    );
+
+    // The counter's migration, run on a database that already holds these dossiers,
+    // recounts the rollups: the past's same-day resolutions are there at once.
+    let mut conn = env.conn();
+    motcua::db::revert_last_migration(&mut conn).unwrap();
+    motcua::db::run_migrations(&mut conn).unwrap();
+    drop(conn);
+    expect(&get(&app, &url, Some(t)).await.body);
 }

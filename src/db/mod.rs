@@ -209,13 +209,43 @@ pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
     }
 }
 
-/// Runs pending migrations for the connection's backend.
+/// Migrations that add a dashboard counter: the rollups are recounted from the dossiers
+/// right after one of them runs, so the new counter is true for the past as well.
+const RECOUNT_AFTER: &[&str] = &["20261202000017"];
+
+/// Runs pending migrations for the connection's backend, then the recount one of them
+/// asks for.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), DbError> {
+    let applied: Vec<String> = match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect()),
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect()),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    if applied.iter().any(|v| RECOUNT_AFTER.contains(&v.as_str())) {
+        let started = std::time::Instant::now();
+        let report = stats::recount(conn, true)?;
+        tracing::info!(
+            dossiers = report.dossiers,
+            seconds = started.elapsed().as_secs(),
+            "a migration added a dashboard counter: rollups recounted from the dossiers"
+        );
+    }
+    Ok(())
+}
+
+/// Reverts the newest applied migration (used by the tests of a migration's follow-up).
+pub fn revert_last_migration(conn: &mut AnyConnection) -> Result<(), DbError> {
     let result = match conn {
         #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        AnyConnection::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS).map(|_| ()),
         #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        AnyConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(|_| ()),
     };
     result.map_err(|e| DbError::Migration(e.to_string()))
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::procedures;
 use super::AnyConnection;
 use super::{escape_like, lower};
+use crate::domain::procedure::OnlineLevel;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = procedures, treat_none_as_null = true)]
@@ -82,6 +83,14 @@ pub fn list(
         query = query.filter(procedures::code.gt(after.clone()));
     }
     query.order(procedures::code.asc()).limit(limit).load(conn)
+}
+
+/// How many procedures the catalogue holds at each online level.
+pub fn count_by_online_level(conn: &mut AnyConnection) -> QueryResult<Vec<(OnlineLevel, i64)>> {
+    procedures::table
+        .group_by(procedures::online_level)
+        .select((procedures::online_level, diesel::dsl::count_star()))
+        .load(conn)
 }
 
 pub fn find_by_code(conn: &mut AnyConnection, code: &str) -> QueryResult<Option<ProcedureRow>> {

@@ -204,6 +204,7 @@ diesel::table! {
         due_met -> Integer,
         overdue_entered -> Integer,
         overdue_left -> Integer,
+        resolved_same_day -> Integer,
     }
 }
 
@@ -228,6 +229,7 @@ diesel::table! {
         due_met -> Integer,
         overdue_entered -> Integer,
         overdue_left -> Integer,
+        resolved_same_day -> Integer,
     }
 }
 

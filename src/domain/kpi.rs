@@ -24,6 +24,9 @@ pub struct DayCounters {
     pub withdrawn: i64,
     pub stopped: i64,
     pub rescheduled: i64,
+    /// Resolved (a result, not a refusal or withdrawal) on the local day it was received:
+    /// "giải quyết ngay trong ngày".
+    pub resolved_same_day: i64,
     /// Dossiers due that day.
     pub due: i64,
     /// Of those, ended early or on time.
@@ -54,6 +57,7 @@ impl DayCounters {
         self.withdrawn += sign * o.withdrawn;
         self.stopped += sign * o.stopped;
         self.rescheduled += sign * o.rescheduled;
+        self.resolved_same_day += sign * o.resolved_same_day;
         self.due += sign * o.due;
         self.due_met += sign * o.due_met;
         self.overdue_entered += sign * o.overdue_entered;
@@ -134,6 +138,9 @@ pub fn contributions(state: &DossierState) -> Vec<(NaiveDate, DayCounters)> {
             Status::Refused => out.push((day, one(|c| c.refused = 1))),
             Status::Withdrawn => out.push((day, one(|c| c.withdrawn = 1))),
             Status::Stopped => out.push((day, one(|c| c.stopped = 1))),
+            Status::Resolved | Status::Returned if day == local_date(received_at) => {
+                out.push((day, one(|c| c.resolved_same_day = 1)))
+            }
             _ => {}
         }
     }
@@ -163,6 +170,8 @@ pub struct OnTimeCounts {
     pub withdrawn: i64,
     pub stopped: i64,
     pub rescheduled: i64,
+    /// Received in the period and resolved the same day ("giải quyết ngay trong ngày").
+    pub resolved_same_day: i64,
     /// carried_over + received.
     pub handled: i64,
     /// Due in the period.
@@ -194,6 +203,7 @@ impl OnTimeCounts {
             withdrawn: flow.withdrawn,
             stopped: flow.stopped,
             rescheduled: flow.rescheduled,
+            resolved_same_day: flow.resolved_same_day,
             handled: before.open() + flow.received(),
             due: flow.due,
             due_met: flow.due_met,
@@ -206,6 +216,16 @@ impl OnTimeCounts {
             self.ended_early + self.ended_on_time + self.pending_in_time,
             self.handled,
         )
+    }
+
+    /// The share of the dossiers received in the period that came online.
+    pub fn online_rate(&self) -> Rate {
+        Rate::new(self.received_online, self.received)
+    }
+
+    /// The share of the dossiers received in the period resolved the same day.
+    pub fn same_day_rate(&self) -> Rate {
+        Rate::new(self.resolved_same_day, self.received)
     }
 
     /// Provincial variant: ended early or on time among those due in the period.

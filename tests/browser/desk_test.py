@@ -285,6 +285,10 @@ def same_numbers(page, report):
     fraction = page.inner_text('#rate766 [data-field="fraction"]')
     rate = report["total"]["on_time_rate"]
     assert fraction == f"{rate['numerator']} / {rate['denominator']} hồ sơ", fraction
+    for card, rate in (("online", report["total"]["online_rate"]), ("same-day", report["total"]["same_day_rate"])):
+        assert page.inner_text(f'#{card} [data-field="fraction"]') == f"{rate['numerator']} / {rate['denominator']} hồ sơ", card
+    offered = report["procedures_online"]["online_share"]
+    assert page.inner_text('#procedures-online [data-field="fraction"]') == f"{offered['numerator']} / {offered['denominator']} thủ tục"
     met = {None: "Chưa có hồ sơ", True: "Đạt chỉ tiêu", False: "Chưa đạt chỉ tiêu"}[report["total"]["meets_target"]]
     assert page.inner_text('#rate766 [data-field="met"]') == met
     return shown

@@ -9,7 +9,7 @@ import { go } from "./main.js";
 
 const GROUPS = ["office", "field", "procedure", "clerk", "month"];
 const PERIODS = ["month", "quarter", "year", "custom"];
-const COUNTS = ["carried_over", "received", "received_online", "ended_early", "ended_on_time", "ended_late", "pending_in_time", "pending_overdue"];
+const COUNTS = ["carried_over", "received", "received_online", "resolved_same_day", "ended_early", "ended_on_time", "ended_late", "pending_in_time", "pending_overdue"];
 
 /** Today at the office (Vietnam), as yyyy-mm-dd. */
 function today() {
@@ -54,12 +54,12 @@ function rateCard(id, title, rate, row) {
   );
 }
 
-function onlineCard(total) {
-  const share = total.received ? total.received_online / total.received : null;
-  return h("section", { class: "card", id: "online" },
-    h("h2", {}, t("dash.online_share")),
-    h("p", { class: "big" }, percent(share)),
-    h("p", {}, t("dash.of", { num: number(total.received_online), den: number(total.received) })));
+/** A share with the counts behind it. */
+function shareCard(id, title, rate, note) {
+  return h("section", { class: "card", id },
+    h("h2", {}, title),
+    h("p", { class: "big", "data-field": "value" }, percent(rate.value)),
+    h("p", { "data-field": "fraction" }, t(note, { num: number(rate.numerator), den: number(rate.denominator) })));
 }
 
 function satisfactionCard(total) {
@@ -178,7 +178,9 @@ export async function dashboard(main, session) {
     h("div", { class: "cards" },
       rateCard("rate766", t("dash.rate766"), report.total.on_time_rate, report.total),
       rateCard("rate-due", t("dash.rate_due"), report.total.on_time_rate_due, report.total),
-      onlineCard(report.total),
+      shareCard("online", t("dash.online_share"), report.total.online_rate, "dash.of"),
+      shareCard("same-day", t("dash.same_day"), report.total.same_day_rate, "dash.of"),
+      shareCard("procedures-online", t("dash.procedures_online"), report.procedures_online.online_share, "dash.of_procedures"),
       satisfactionCard(satisfaction.total)),
     breakdown(report, params.group, params),
     trend(monthly),

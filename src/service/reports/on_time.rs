@@ -12,6 +12,7 @@ use crate::db::offices::OfficeRow;
 use crate::db::{self, AnyConnection};
 use crate::domain::dates::Period;
 use crate::domain::kpi::{DayCounters, OnTimeCounts};
+use crate::domain::procedure::OnlineLevel;
 use crate::domain::rollup::Dim;
 use crate::domain::satisfaction::Rate;
 use crate::domain::target::Metric;
@@ -41,6 +42,10 @@ pub struct OnTimeRow {
     pub on_time_rate: Rate,
     /// Ended early or on time among the dossiers due in the period.
     pub on_time_rate_due: Rate,
+    /// Received online among the dossiers received in the period.
+    pub online_rate: Rate,
+    /// Resolved on the day they were received, among the dossiers received in the period.
+    pub same_day_rate: Rate,
     pub target: f64,
     /// `null` when nothing was handled.
     pub meets_target: Option<bool>,
@@ -54,6 +59,44 @@ pub struct OnTimeReport {
     pub group_by: Option<OnTimeGroup>,
     pub total: OnTimeRow,
     pub groups: Vec<OnTimeRow>,
+    /// How much of the procedure catalogue the offices offer online (the catalogue is
+    /// shared by every office, so this does not depend on the office or the period).
+    pub procedures_online: ProceduresOnline,
+}
+
+/// The procedures of the catalogue by how far they can be done online.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProceduresOnline {
+    pub procedures: i64,
+    /// `full`: online from filing to result (toàn trình).
+    pub full: i64,
+    /// `partial`: online in part (một phần).
+    pub partial: i64,
+    pub full_share: Rate,
+    /// Full or partial.
+    pub online_share: Rate,
+}
+
+impl ProceduresOnline {
+    fn load(conn: &mut AnyConnection) -> ServiceResult<ProceduresOnline> {
+        let by_level = db::procedures::count_by_online_level(conn)?;
+        let count = |wanted| {
+            by_level
+                .iter()
+                .filter(|(level, _)| *level == wanted)
+                .map(|(_, n)| n)
+                .sum()
+        };
+        let (full, partial) = (count(OnlineLevel::Full), count(OnlineLevel::Partial));
+        let procedures = by_level.iter().map(|(_, n)| n).sum();
+        Ok(ProceduresOnline {
+            procedures,
+            full,
+            partial,
+            full_share: Rate::new(full, procedures),
+            online_share: Rate::new(full + partial, procedures),
+        })
+    }
 }
 
 fn on_time_row(key: String, label: String, counts: OnTimeCounts, target_bp: i32) -> OnTimeRow {
@@ -62,6 +105,8 @@ fn on_time_row(key: String, label: String, counts: OnTimeCounts, target_bp: i32)
         key,
         label,
         on_time_rate_due: counts.on_time_rate_due(),
+        online_rate: counts.online_rate(),
+        same_day_rate: counts.same_day_rate(),
         target: target_bp as f64 / 10_000.0,
         meets_target: (rate.denominator > 0)
             .then(|| rate.numerator * 10_000 >= target_bp as i64 * rate.denominator),
@@ -213,6 +258,7 @@ pub fn report(
             target,
         ),
         groups: rows,
+        procedures_online: ProceduresOnline::load(conn)?,
     })
 }
 
@@ -244,6 +290,7 @@ impl Report for OnTimeReport {
                     c.withdrawn,
                     c.stopped,
                     c.rescheduled,
+                    c.resolved_same_day,
                     c.handled,
                     r.on_time_rate.numerator,
                     r.on_time_rate.denominator,
@@ -255,6 +302,8 @@ impl Report for OnTimeReport {
             fields.push(r.on_time_rate_due.numerator.to_string());
             fields.push(r.on_time_rate_due.denominator.to_string());
             fields.push(rate_text(&r.on_time_rate_due));
+            fields.push(rate_text(&r.online_rate));
+            fields.push(rate_text(&r.same_day_rate));
             fields.push(format!("{:.4}", r.target));
             fields.push(r.meets_target.map(|m| m.to_string()).unwrap_or_default());
             fields
@@ -312,6 +361,11 @@ const ON_TIME_COLUMNS: &[Column] = &[
     column("stopped", "Dừng giải quyết", ColumnKind::Count),
     column("rescheduled", "Hẹn lại ngày trả", ColumnKind::Count),
     column(
+        "resolved_same_day",
+        "Giải quyết ngay trong ngày",
+        ColumnKind::Count,
+    ),
+    column(
         "handled",
         "Tổng số hồ sơ đã và đang giải quyết",
         ColumnKind::Count,
@@ -340,6 +394,16 @@ const ON_TIME_COLUMNS: &[Column] = &[
     column(
         "on_time_rate_due",
         "Tỷ lệ đúng hạn trong số đã đến hạn",
+        ColumnKind::Rate,
+    ),
+    column(
+        "online_rate",
+        "Tỷ lệ tiếp nhận trực tuyến",
+        ColumnKind::Rate,
+    ),
+    column(
+        "same_day_rate",
+        "Tỷ lệ giải quyết ngay trong ngày",
         ColumnKind::Rate,
     ),
     column("target", "Chỉ tiêu", ColumnKind::Rate),

@@ -1,0 +1,2 @@
+ALTER TABLE stats_rollups DROP COLUMN resolved_same_day;
+ALTER TABLE stats_deltas DROP COLUMN resolved_same_day;
