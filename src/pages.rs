@@ -59,6 +59,7 @@ static ASSETS: &[Asset] = assets![
     "app/dashboard.js" => JS,
     "app/chart.js" => JS,
     "app/lookup.js" => JS,
+    "app/admin.js" => JS,
     "app/icon.svg" => "image/svg+xml",
 ];
 

@@ -212,6 +212,9 @@ def clerk_flow(server, site, context, looks):
     assert timeline == api_timeline == ["received", "request_supplement", "supplement_received", "resolve", "return_result"], timeline
     assert page.locator("tr[data-type] >> text=Cán bộ hoa.canbo").count() == 5
     assert site.get(f"/dossiers/{dossier_id}")["status"] == "returned"
+    explained = page.inner_text("#deadline")
+    for words in ("Không tính ngày tiếp nhận hồ sơ", "3 ngày làm việc, mỗi ngày 8 giờ", "Không tính thời gian chờ công dân bổ sung"):
+        assert words in explained, explained
     looks(tab, "dossier-ended")
     check("the clerk takes it to the end through the allowed actions; the timeline shows every step and who")
 
@@ -358,6 +361,56 @@ def dashboard(server, site, context, looks, dossier):
     page.close()
 
 
+def administration(server, site, context, looks):
+    """A manager adds a clerk, registers and revokes a kiosk and sets a target."""
+    tab = Page(context, server)
+    page = tab.page
+    tab.login("lan.quanly")
+    tab.view("dashboard")
+    page.click('nav a[href="/app/admin"]')
+    tab.view("admin")
+    page.select_option("#admin-office", site.commune["id"])
+    page.wait_for_url(f"**/app/admin?office={site.commune['id']}")
+    page.wait_for_selector('tr[data-user="hoa.canbo"]')
+
+    page.fill("#clerk-username", "binh.canbo")
+    page.fill("#clerk-full_name", "Trần Thị Bình")
+    page.fill("#clerk-password", PASSWORD)
+    page.click("#new-clerk button[type=submit]")
+    page.wait_for_selector('tr[data-user="binh.canbo"]')
+    status, login = server.api("POST", "/auth/login", body={"username": "binh.canbo", "password": PASSWORD})
+    assert status == 200 and login["user"]["role"] == "clerk" and login["user"]["office_id"] == site.commune["id"], login
+    check("a manager adds a clerk to a commune, who can log in")
+
+    page.fill("#kiosk-name", "Quầy 2")
+    page.click("#new-kiosk button[type=submit]")
+    page.wait_for_selector("#pairing-link")
+    link = page.get_attribute("#pairing-link", "href")
+    assert link.startswith(server.url + "/kiosk/#pair=mck_"), link
+    looks(tab, "admin")
+    page.goto(server.url + f"/app/admin?office={site.commune['id']}")
+    tab.view("admin")
+    kiosk = next(k for k in site.get(f"/kiosks?office_id={site.commune['id']}") if k["name"] == "Quầy 2")
+    assert kiosk["revoked_at"] is None
+    page.click(f'[data-revoke="{kiosk["id"]}"]')
+    assert site.get(f"/kiosks?office_id={site.commune['id']}")[0]["revoked_at"] is None, "one click only asks"
+    page.click(f'[data-revoke="{kiosk["id"]}"]')
+    page.wait_for_selector('tr[data-kiosk="Quầy 2"] >> text=Đã thu hồi')
+    assert next(k for k in site.get(f"/kiosks?office_id={site.commune['id']}") if k["id"] == kiosk["id"])["revoked_at"]
+    check("a kiosk registered on the page gets its pairing link; revoking takes a second click")
+
+    page.fill("#target-percent", "95")
+    page.click("#set-target button[type=submit]")
+    page.wait_for_selector('tr[data-target="on_time:"]')
+    year = datetime.date.today().year
+    target = [x for x in site.get(f"/targets?year={year}") if x["office_id"] == site.commune["id"]]
+    assert [(x["metric"], x["value"]) for x in target] == [("on_time", 0.95)], target
+    looks(tab, "admin-target")
+    check("a target set on the page is the office's target in the API")
+    tab.no_errors()
+    page.close()
+
+
 def get_text(server, site, path):
     request = urllib.request.Request(server.url + "/api/v1" + path, headers={"authorization": f"Bearer {site.admin}"})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -393,6 +446,7 @@ def main():
                 dossier = clerk_flow(server, site, context, looks)
             with chromium.new_context(viewport=DESK, locale="vi-VN", accept_downloads=True) as context:
                 dashboard(server, site, context, looks, dossier)
+                administration(server, site, context, looks)
             chromium.close()
     finally:
         server.stop()

@@ -3,7 +3,7 @@
 
 import { api, Problem, query } from "./api.js";
 import { $, fill, h } from "./dom.js";
-import { date, daysLeft, instant, t } from "./i18n.js";
+import { date, daysLeft, instant, rule, t } from "./i18n.js";
 import { explain, go, say } from "./main.js";
 
 const link = (id, text) => h("a", { href: `/app/dossiers/${id}`, "data-link": true }, text);
@@ -329,7 +329,7 @@ export async function dossier(main, session, id) {
         h("td", {}, [e.note, e.data?.reason].filter(Boolean).join(" · "))))),
     explanation && h("section", { id: "deadline" },
       h("h2", {}, t("dossier.deadline")),
-      h("ul", {}, explanation.rules.map((rule) => h("li", {}, rule))),
+      h("ul", {}, explanation.rules.map((text) => h("li", {}, rule(text)))),
       h("p", {}, t("dossier.counted", { n: explanation.counted_days.length })),
       explanation.skipped_days.length > 0 && [h("h3", {}, t("dossier.skipped")),
         h("ul", {}, explanation.skipped_days.map((day) => h("li", {}, `${date(day.date)}: ${day.name || t(`day.${day.reason}`)}`)))],

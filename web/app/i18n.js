@@ -159,6 +159,44 @@ const TEXT = {
     "lookup.submit": "Tra cứu",
     "lookup.ready": "Đã có kết quả, mời Ông/Bà đến nhận.",
     "lookup.received": "Ngày nhận",
+    "admin.title": "Quản trị đơn vị",
+    "admin.staff": "Cán bộ",
+    "admin.username": "Tên đăng nhập",
+    "admin.full_name": "Họ và tên",
+    "admin.password": "Mật khẩu (ít nhất 8 ký tự)",
+    "admin.role": "Vai trò",
+    "admin.new_clerk": "Thêm cán bộ tiếp nhận",
+    "admin.create": "Tạo tài khoản",
+    "admin.created": "Đã tạo tài khoản cho {name}.",
+    "admin.kiosks": "Máy đánh giá hài lòng",
+    "admin.kiosk_name": "Tên máy",
+    "admin.kiosk_state": "Tình trạng",
+    "admin.new_kiosk": "Đăng ký máy đánh giá",
+    "admin.register": "Đăng ký",
+    "admin.registered": "Đã đăng ký máy {name}.",
+    "admin.pairing_once": "Mở đường dẫn này (hoặc quét mã QR) trên máy tính bảng. Mã chỉ hiện một lần.",
+    "admin.pairing_qr": "Mã QR ghép nối máy {name}",
+    "admin.revoke": "Thu hồi",
+    "admin.revoke_confirm": "Bấm lần nữa để thu hồi",
+    "admin.revoked_at": "Đã thu hồi lúc {at}",
+    "admin.synced_at": "Gửi dữ liệu lúc {at}, {n} phiếu đang chờ",
+    "admin.never_synced": "Chưa kết nối",
+    "admin.targets": "Chỉ tiêu năm {year}",
+    "admin.metric": "Chỉ số",
+    "admin.value": "Chỉ tiêu",
+    "admin.every_field": "Mọi lĩnh vực",
+    "admin.inherited": "Đơn vị dùng chỉ tiêu của cấp trên (mặc định 99%).",
+    "admin.set_target": "Đặt chỉ tiêu",
+    "admin.field_optional": "Lĩnh vực (để trống: mọi lĩnh vực)",
+    "admin.percent": "Chỉ tiêu (%)",
+    "admin.save": "Lưu",
+    "admin.saved": "Đã lưu chỉ tiêu.",
+    "metric.on_time": "Giải quyết đúng hạn",
+    "metric.satisfaction": "Mức độ hài lòng",
+    "role.admin": "Quản trị hệ thống",
+    "role.manager": "Lãnh đạo",
+    "role.clerk": "Cán bộ tiếp nhận",
+    "nav.admin": "Quản trị",
     "dash.title": "Bảng theo dõi giải quyết hồ sơ",
     "dash.period": "Kỳ báo cáo",
     "period.month": "Tháng này",
@@ -354,6 +392,44 @@ const TEXT = {
     "lookup.submit": "Look up",
     "lookup.ready": "The result is ready: please come and collect it.",
     "lookup.received": "Received",
+    "admin.title": "Office administration",
+    "admin.staff": "Staff",
+    "admin.username": "Username",
+    "admin.full_name": "Full name",
+    "admin.password": "Password (at least 8 characters)",
+    "admin.role": "Role",
+    "admin.new_clerk": "Add a desk clerk",
+    "admin.create": "Create the account",
+    "admin.created": "Account created for {name}.",
+    "admin.kiosks": "Satisfaction kiosks",
+    "admin.kiosk_name": "Name",
+    "admin.kiosk_state": "State",
+    "admin.new_kiosk": "Register a kiosk",
+    "admin.register": "Register",
+    "admin.registered": "Kiosk {name} registered.",
+    "admin.pairing_once": "Open this link (or scan the QR code) on the tablet. It is shown only once.",
+    "admin.pairing_qr": "Pairing QR code of kiosk {name}",
+    "admin.revoke": "Revoke",
+    "admin.revoke_confirm": "Click again to revoke",
+    "admin.revoked_at": "Revoked at {at}",
+    "admin.synced_at": "Synced at {at}, {n} votes waiting",
+    "admin.never_synced": "Never connected",
+    "admin.targets": "Targets for {year}",
+    "admin.metric": "Measure",
+    "admin.value": "Target",
+    "admin.every_field": "Every field",
+    "admin.inherited": "The office uses its parent's target (default 99 %).",
+    "admin.set_target": "Set a target",
+    "admin.field_optional": "Field (empty: every field)",
+    "admin.percent": "Target (%)",
+    "admin.save": "Save",
+    "admin.saved": "Target saved.",
+    "metric.on_time": "On time",
+    "metric.satisfaction": "Satisfaction",
+    "role.admin": "Administrator",
+    "role.manager": "Manager",
+    "role.clerk": "Desk clerk",
+    "nav.admin": "Administration",
     "dash.title": "Dossier dashboard",
     "dash.period": "Period",
     "period.month": "This month",
@@ -468,6 +544,27 @@ export function formalInstant(iso) {
 
 export function number(n) {
   return new Intl.NumberFormat(locale()).format(n);
+}
+
+// The deadline explanation's rules come from the server in English
+// (src/domain/deadline.rs); these say them in Vietnamese. An unknown rule shows as sent.
+const RULES_VI = [
+  [/^filed online in the last office hour.*/, () => "Nộp trực tuyến trong giờ làm việc cuối, ngoài giờ hoặc ngày nghỉ: bắt đầu tính từ ngày làm việc tiếp theo"],
+  [/^the day of receipt is not counted/, () => "Không tính ngày tiếp nhận hồ sơ (Điều 147 Bộ luật Dân sự)"],
+  [/^(\d+) working day\(s\) of ([\d.]+) office hours each/, (m) => `${m[1]} ngày làm việc, mỗi ngày ${m[2].replace(".", ",")} giờ hành chính; không tính thứ Bảy, Chủ nhật và ngày lễ`],
+  [/^(\d+) office hour\(s\)/, (m) => `${m[1]} giờ làm việc; không tính giờ nghỉ trưa, thứ Bảy, Chủ nhật và ngày lễ`],
+  [/^a period ending on a day off/, () => "Thời hạn kết thúc vào ngày nghỉ thì kết thúc vào ngày làm việc tiếp theo (khoản 5 Điều 148 Bộ luật Dân sự)"],
+  [/^office time spent waiting for the citizen's supplement/, () => "Không tính thời gian chờ công dân bổ sung hồ sơ"],
+];
+
+/** One rule of a deadline explanation, in the page's language. */
+export function rule(text) {
+  if (lang !== "vi") return text;
+  for (const [pattern, say] of RULES_VI) {
+    const match = pattern.exec(text);
+    if (match) return say(match);
+  }
+  return text;
 }
 
 /** A report's month key `2026-03` as 03/2026. */

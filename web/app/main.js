@@ -13,6 +13,7 @@ const VIEWS = [
   [/^\/app\/dossiers\/([^/]+)$/, () => import("./desk.js").then((m) => m.dossier)],
   [/^\/app\/receipt\/([^/]+)$/, () => import("./receipt.js").then((m) => m.receipt)],
   [/^\/app\/dashboard$/, () => import("./dashboard.js").then((m) => m.dashboard)],
+  [/^\/app\/admin$/, () => import("./admin.js").then((m) => m.admin)],
 ];
 
 const main = $("#main");
