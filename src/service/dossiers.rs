@@ -90,21 +90,26 @@ pub struct Opened {
 
 /// The steps `actor` may record on `row` now: those its status allows, less the
 /// decisions that belong to another office after a transfer.
-fn opened(conn: &mut AnyConnection, actor: &Actor, seen: Seen) -> ServiceResult<Opened> {
-    let processing = db::offices::find(conn, &seen.row.processing_office_id)?.ok_or_else(|| {
-        ServiceError::Internal(format!("dossier {} has no processing office", seen.row.id))
-    })?;
+fn opened(actor: &Actor, seen: Seen, processing: &OfficeRow) -> Opened {
     let actions = allowed_events(seen.row.status)
         .into_iter()
-        .filter(|event| actor.ensure_may_record(*event, &processing).is_ok())
+        .filter(|event| actor.ensure_may_record(*event, processing).is_ok())
         .collect();
-    Ok(Opened { seen, actions })
+    Opened { seen, actions }
+}
+
+/// The office deciding a dossier now.
+fn processing_office(conn: &mut AnyConnection, row: &DossierRow) -> ServiceResult<OfficeRow> {
+    db::offices::find(conn, &row.processing_office_id)?.ok_or_else(|| {
+        ServiceError::Internal(format!("dossier {} has no processing office", row.id))
+    })
 }
 
 /// A visible dossier with the steps the actor may record on it now.
 pub fn open(conn: &mut AnyConnection, actor: &Actor, id_or_code: &str) -> ServiceResult<Opened> {
     let seen = visible(conn, actor, id_or_code)?;
-    opened(conn, actor, seen)
+    let processing = processing_office(conn, &seen.row)?;
+    Ok(opened(actor, seen, &processing))
 }
 
 fn office_not_found(what: &str) -> ServiceError {
@@ -163,7 +168,7 @@ pub fn file(
     db::stats::apply(conn, None, &row)?;
     let event = row.filing_event(EventId::new(), &procedure.code, new.received_at.is_some());
     db::dossiers::insert_event(conn, &event)?;
-    opened(conn, actor, seen(actor, row))
+    Ok(opened(actor, seen(actor, row), &office))
 }
 
 fn find_procedure(
@@ -202,9 +207,7 @@ pub fn record(
             ),
         ));
     }
-    let processing = db::offices::find(conn, &row.processing_office_id)?.ok_or_else(|| {
-        ServiceError::Internal(format!("dossier {} has no processing office", row.id))
-    })?;
+    let mut processing = processing_office(conn, &row)?;
     actor.ensure_may_record(step.event.event_type(), &processing)?;
     let at = step.at.unwrap_or(now);
     if step.at.is_some() {
@@ -220,6 +223,7 @@ pub fn record(
                 "a dossier is transferred only within its own province",
             ));
         }
+        processing = target;
     }
     let calendar = rules.calendar(conn)?;
     let stored = row.clone();
@@ -252,7 +256,7 @@ pub fn record(
             data: event_data(&step.event, step.reason, &after),
         },
     )?;
-    opened(conn, actor, seen(actor, row))
+    Ok(opened(actor, seen(actor, row), &processing))
 }
 
 /// Saves a changed dossier if nobody saved it since `stored`, and moves its counts.

@@ -130,7 +130,13 @@ function showFieldErrors(form, problem, fieldIds) {
   return shown;
 }
 
-const APPLICANT = { name: "name", id_number: "id_number", phone: "phone", address: "address", email: "email" };
+const APPLICANT = ["name", "id_number", "phone", "address", "email"];
+/** The form's field for each JSON path a 422 may name. */
+const RECEIVE_FIELDS = {
+  ...Object.fromEntries(APPLICANT.map((name) => [`applicant.${name}`, name])),
+  received_at: "received_at",
+  procedure_id: "procedure",
+};
 
 /** `/app/receive`: the receipt form; on success, the receipt to print. */
 export async function receive(main, session) {
@@ -197,7 +203,7 @@ export async function receive(main, session) {
     }
     const data = new FormData(form);
     const applicant = {};
-    for (const name of Object.keys(APPLICANT)) {
+    for (const name of APPLICANT) {
       const value = String(data.get(name) || "").trim();
       if (value) applicant[name] = value;
     }
@@ -210,9 +216,7 @@ export async function receive(main, session) {
       key = crypto.randomUUID();
       go(`/app/receipt/${dossier.id}`);
     } catch (error) {
-      const fields = { "applicant.name": "name", "applicant.id_number": "id_number", "applicant.phone": "phone",
-        "applicant.address": "address", "applicant.email": "email", received_at: "received_at", procedure_id: "procedure" };
-      if (error instanceof Problem && error.status === 422 && showFieldErrors(form, error, fields)) {
+      if (error instanceof Problem && error.status === 422 && showFieldErrors(form, error, RECEIVE_FIELDS)) {
         fill(message, t("receive.failed"));
         form.querySelector("[aria-invalid]")?.focus();
       } else {
