@@ -134,18 +134,24 @@ const RECOUNT_DIFFERED: u8 = 3;
 /// Recounts and repairs the dashboards' counters; `true` when any differed.
 fn recount(config: Config) -> Result<bool, String> {
     let mut conn = command_connection(&config)?;
-    let report = db::stats::recount(&mut conn, true).map_err(|e| e.to_string())?;
+    let dossiers = db::stats::recount(&mut conn, true).map_err(|e| e.to_string())?;
     println!(
         "recounted {} dossiers into {} rollup rows: {} differed",
-        report.dossiers, report.rows_expected, report.rows_differing
+        dossiers.dossiers, dossiers.rows_expected, dossiers.rows_differing
     );
-    for example in &report.examples {
+    let votes = db::vote_stats::recount(&mut conn, true).map_err(|e| e.to_string())?;
+    println!(
+        "recounted {} votes into {} rollup rows: {} differed",
+        votes.votes, votes.rows_expected, votes.rows_differing
+    );
+    for example in dossiers.examples.iter().chain(&votes.examples) {
         println!("  {example}");
     }
-    if report.rows_differing > 0 {
+    let differed = dossiers.rows_differing + votes.rows_differing > 0;
+    if differed {
         println!("repaired");
     }
-    Ok(report.rows_differing > 0)
+    Ok(differed)
 }
 
 /// Writes a LAN's certificate authority and the server's certificate and key.

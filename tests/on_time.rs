@@ -714,7 +714,7 @@ async fn same_day_resolutions_online_share_and_the_catalogue_offered_online() {
     // The counter's migration, run on a database that already holds these dossiers,
     // recounts the rollups: the past's same-day resolutions are there at once.
     let mut conn = env.conn();
-    motcua::db::revert_last_migration(&mut conn).unwrap();
+    motcua::db::revert_migrations_after(&mut conn, "20261202000016").unwrap();
     motcua::db::run_migrations(&mut conn).unwrap();
     drop(conn);
     expect(&get(&app, &url, Some(t)).await.body);

@@ -80,8 +80,9 @@ fn built(db: &TestDb) -> BTreeMap<String, Vec<Column>> {
     } else {
         "SELECT m.name AS table_name, c.name AS column_name, c.type AS data_type, \
          (c.\"notnull\" = 0 AND c.pk = 0) AS nullable \
-         FROM sqlite_master m JOIN pragma_table_info(m.name) c \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+         FROM sqlite_master m JOIN pragma_table_list l ON l.name = m.name \
+         JOIN pragma_table_info(m.name) c \
+         WHERE m.type = 'table' AND l.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
          AND m.name <> '__diesel_schema_migrations' ORDER BY m.name, c.cid"
     };
     let rows: Vec<ColumnRow> = diesel::sql_query(query).load(&mut conn).unwrap();

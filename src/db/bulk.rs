@@ -15,7 +15,7 @@ struct IndexDefinition {
     definition: String,
 }
 
-/// Drops the indexes of `tables` that back no constraint (primary keys and unique
+/// Drops the indexes (and, on SQLite, the triggers) of `tables` that back no constraint (primary keys and unique
 /// constraints stay) and, on PostgreSQL, their foreign keys; returns the statements
 /// that restore them.
 pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<Vec<String>> {
@@ -27,23 +27,28 @@ pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<
     let indexes: Vec<IndexDefinition> = match conn {
         #[cfg(feature = "postgres")]
         AnyConnection::Postgres(c) => diesel::sql_query(format!(
-            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes \
+            "SELECT 'INDEX ' || indexname AS name, indexdef AS definition FROM pg_indexes \
              WHERE schemaname = current_schema() AND tablename IN ({list}) \
              AND indexname NOT IN (SELECT conname FROM pg_constraint)"
         ))
         .load(c)?,
         #[cfg(feature = "sqlite")]
+        // Triggers too: the search index's would flush an FTS5 segment per row (each
+        // triggering statement opens a savepoint); it is rebuilt once instead.
         AnyConnection::Sqlite(c) => diesel::sql_query(format!(
-            "SELECT name, sql AS definition FROM sqlite_master \
-             WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list})"
+            "SELECT type || ' ' || name AS name, sql AS definition FROM sqlite_master \
+             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ({list})"
         ))
         .load(c)?,
     };
     for index in &indexes {
-        diesel::sql_query(format!("DROP INDEX {}", index.name)).execute(conn)?;
+        diesel::sql_query(format!("DROP {}", index.name)).execute(conn)?;
     }
-    #[cfg_attr(not(feature = "postgres"), allow(unused_mut))]
     let mut restore: Vec<String> = indexes.into_iter().map(|i| i.definition).collect();
+    #[cfg(feature = "sqlite")]
+    if matches!(conn, AnyConnection::Sqlite(_)) && tables.contains(&"dossiers") {
+        restore.push(super::search::REBUILD.to_owned());
+    }
     #[cfg(feature = "postgres")]
     if let AnyConnection::Postgres(c) = conn {
         // Checked per row by triggers; re-adding one checks the whole table in one join.

@@ -377,11 +377,17 @@ pub struct DossierFilter {
     pub before_id: Option<String>,
 }
 
-pub fn list(
-    conn: &mut AnyConnection,
-    filter: &DossierFilter,
-    limit: i64,
-) -> QueryResult<Vec<DossierRow>> {
+/// The dossiers a filter selects, without its order, `q` and cursor.
+type Filtered<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::Select<
+        diesel::dsl::InnerJoin<dossiers::table, procedures::table>,
+        diesel::dsl::AsSelect<DossierRow, super::AnyBackend>,
+    >,
+    super::AnyBackend,
+>;
+
+fn filtered(filter: &DossierFilter) -> Filtered<'static> {
     let mut query = dossiers::table
         .inner_join(procedures::table)
         .select(DossierRow::as_select())
@@ -423,19 +429,109 @@ pub fn list(
     if let Some(to) = filter.received_to {
         query = query.filter(dossiers::received_at.lt(to));
     }
-    if let Some(q) = &filter.q {
-        let pattern = format!("%{}%", super::escape_like(q));
-        query = query.filter(
-            dossiers::applicant_name_folded
-                .like(pattern.clone())
-                .escape('\\')
-                .or(super::lower(dossiers::code).like(pattern).escape('\\')),
-        );
+    query
+}
+
+/// A page of the dossiers `filter` selects, newest first. With `q`, the dossier whose
+/// code is `q` comes first, then the others whose folded name or code holds `q`
+/// ([`super::search`]); otherwise the order is by id (time-ordered UUID v7).
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    limit: i64,
+) -> QueryResult<Vec<DossierRow>> {
+    let Some(q) = &filter.q else {
+        let mut query = filtered(filter);
+        if let Some(before) = &filter.before_id {
+            query = query.filter(dossiers::id.lt(before.clone()));
+        }
+        return query.order(dossiers::id.desc()).limit(limit).load(conn);
+    };
+    // Codes are stored upper-case; `q` comes folded to lower case.
+    let code = q.to_uppercase();
+    let exact = filtered(filter)
+        .filter(dossiers::code.eq(code.clone()))
+        .first(conn)
+        .optional()?;
+    // The exact code heads the first page; a page that ends with it is followed by
+    // the newest of the others.
+    let exact_id = exact.as_ref().map(|row| row.id.to_string());
+    let after = filter
+        .before_id
+        .as_deref()
+        .filter(|id| Some(*id) != exact_id.as_deref());
+    let mut rows = Vec::new();
+    if filter.before_id.is_none() {
+        rows.extend(exact);
     }
-    if let Some(before) = &filter.before_id {
-        query = query.filter(dossiers::id.lt(before.clone()));
+    let others = || filtered(filter).filter(dossiers::code.ne(code.clone()));
+    let wanted = limit - rows.len() as i64;
+    rows.extend(newest_matching(conn, &others, q, after, wanted)?);
+    Ok(rows)
+}
+
+/// Up to `limit` dossiers of `base()` whose folded name or lower-cased code holds the
+/// folded `q`, newest first, after the dossier `before_id` when given, through the
+/// search index ([`super::search`]).
+fn newest_matching(
+    conn: &mut AnyConnection,
+    base: &dyn Fn() -> Filtered<'static>,
+    q: &str,
+    before_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<DossierRow>> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => {
+            let pattern = format!("%{}%", super::escape_like(q));
+            let mut query = base().filter(
+                dossiers::applicant_name_folded
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(super::lower(dossiers::code).like(pattern).escape('\\')),
+            );
+            if let Some(before) = before_id {
+                query = query.filter(dossiers::id.lt(before.to_owned()));
+            }
+            query.order(dossiers::id.desc()).limit(limit).load(conn)
+        }
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => {
+            use diesel::dsl::sql;
+            use diesel::sql_types::{BigInt, Bool, Text};
+            let mut below = match before_id {
+                None => i64::MAX,
+                Some(id) => match super::search::rowid_of(conn, id)? {
+                    Some(rowid) => rowid,
+                    None => return Ok(Vec::new()),
+                },
+            };
+            let mut rows = Vec::new();
+            let mut chunk = super::search::first_chunk(limit);
+            while (rows.len() as i64) < limit {
+                let candidates = super::search::newest_rowids(conn, q, below, chunk)?;
+                let Some(last) = candidates.last() else { break };
+                below = *last;
+                let rowids = serde_json::to_string(&candidates).unwrap_or_default();
+                rows.extend(
+                    base()
+                        .filter(
+                            sql::<Bool>("dossiers.rowid IN (SELECT value FROM json_each(")
+                                .bind::<Text, _>(rowids)
+                                .sql("))"),
+                        )
+                        .order(sql::<BigInt>("dossiers.rowid").desc())
+                        .limit(limit - rows.len() as i64)
+                        .load(conn)?,
+                );
+                if (candidates.len() as i64) < chunk {
+                    break;
+                }
+                chunk = super::search::next_chunk(chunk);
+            }
+            Ok(rows)
+        }
     }
-    query.order(dossiers::id.desc()).limit(limit).load(conn)
 }
 
 /// Dossiers whose clock runs: received, processing or waiting for the fee (not for the

@@ -12,12 +12,15 @@ pub mod kiosks;
 pub mod offices;
 pub mod procedures;
 pub mod readiness;
+pub mod rollups;
 pub mod schema;
+pub mod search;
 mod sql_types;
 pub mod stats;
 pub mod targets;
 pub mod tokens;
 pub mod users;
+pub mod vote_stats;
 pub mod votes;
 #[cfg(feature = "sqlite")]
 mod writer_queue;
@@ -212,6 +215,8 @@ pub fn connect(backend: &Backend) -> Result<AnyConnection, DbError> {
 /// Migrations that add a dashboard counter: the rollups are recounted from the dossiers
 /// right after one of them runs, so the new counter is true for the past as well.
 const RECOUNT_AFTER: &[&str] = &["20261202000017"];
+/// Migrations after which the satisfaction counters are recounted from the votes.
+const RECOUNT_VOTES_AFTER: &[&str] = &["20261203000019"];
 
 /// Runs pending migrations for the connection's backend, then the recount one of them
 /// asks for.
@@ -236,16 +241,43 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), DbError> {
             "a migration added a dashboard counter: rollups recounted from the dossiers"
         );
     }
+    if applied
+        .iter()
+        .any(|v| RECOUNT_VOTES_AFTER.contains(&v.as_str()))
+    {
+        let started = std::time::Instant::now();
+        let report = vote_stats::recount(conn, true)?;
+        tracing::info!(
+            votes = report.votes,
+            seconds = started.elapsed().as_secs(),
+            "a migration added the satisfaction counters: counted from the votes"
+        );
+    }
     Ok(())
 }
 
-/// Reverts the newest applied migration (used by the tests of a migration's follow-up).
-pub fn revert_last_migration(conn: &mut AnyConnection) -> Result<(), DbError> {
+/// Reverts the applied migrations newer than `version` (`20261202000016`), newest
+/// first: used by the tests of a migration's follow-up.
+pub fn revert_migrations_after(conn: &mut AnyConnection, version: &str) -> Result<(), DbError> {
+    fn newest<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+        c: &mut C,
+        migrations: fn() -> EmbeddedMigrations,
+        version: &str,
+    ) -> diesel::migration::Result<()> {
+        while c
+            .applied_migrations()?
+            .iter()
+            .any(|applied| applied.to_string().as_str() > version)
+        {
+            c.revert_last_migration(migrations())?;
+        }
+        Ok(())
+    }
     let result = match conn {
         #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS).map(|_| ()),
+        AnyConnection::Postgres(c) => newest(c, || POSTGRES_MIGRATIONS, version),
         #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(|_| ()),
+        AnyConnection::Sqlite(c) => newest(c, || SQLITE_MIGRATIONS, version),
     };
     result.map_err(|e| DbError::Migration(e.to_string()))
 }

@@ -234,6 +234,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    vote_rollups (scope_id, dim, grain, bucket, dim_id) {
+        scope_id -> Text,
+        dim -> Text,
+        dim_id -> Text,
+        grain -> Text,
+        bucket -> Date,
+        very_satisfied -> Integer,
+        satisfied -> Integer,
+        neutral -> Integer,
+        unsatisfied -> Integer,
+    }
+}
+
+diesel::table! {
+    vote_deltas (id) {
+        id -> BigInt,
+        office_id -> Text,
+        procedure_id -> Text,
+        clerk_id -> Text,
+        day -> Date,
+        hour -> Integer,
+        weekday -> Integer,
+        very_satisfied -> Integer,
+        satisfied -> Integer,
+        neutral -> Integer,
+        unsatisfied -> Integer,
+    }
+}
+
+diesel::table! {
     readiness_probe (id) {
         id -> Integer,
         written_at -> Timestamp,
@@ -280,6 +310,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     targets,
     stats_rollups,
     stats_deltas,
+    vote_rollups,
+    vote_deltas,
     readiness_probe,
     idempotency_keys,
     kiosk_syncs

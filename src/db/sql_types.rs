@@ -71,6 +71,7 @@ text_enums!(
     crate::domain::target::Metric,
     crate::domain::rollup::Grain,
     crate::domain::rollup::Dim,
+    crate::domain::rollup::VoteDim,
 );
 
 text_ids!(

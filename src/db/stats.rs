@@ -14,8 +14,11 @@ use diesel::prelude::*;
 
 use super::const_sql::const_sql;
 use super::dossiers::DossierRow;
+use super::rollups::{
+    exclusive_snapshot, lock_rollups, RecountReport, UnionAll, PENDING, PENDING_SQL,
+};
 use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
-use super::{transaction, AnyBackend, AnyConnection, TxKind};
+use super::AnyConnection;
 use crate::domain::kpi::{contributions, DayCounters};
 use crate::domain::rollup::{read_plan, summed_before, Dim, Grain};
 use crate::domain::target::ancestors_nearest_first;
@@ -166,25 +169,6 @@ fn spread(into: &mut HashMap<ScopedKey, DayCounters>, key: &FineKey, c: &DayCoun
             .or_default()
             .combine(c, sign);
         }
-    }
-}
-
-/// The PostgreSQL advisory lock held by whoever writes `stats_rollups`.
-#[cfg(feature = "postgres")]
-const ROLLUP_LOCK: i64 = 7_063_657;
-
-/// Makes the caller's transaction the only writer of `stats_rollups` until it ends
-/// (on SQLite, `BEGIN IMMEDIATE` already is). Under read committed, the statements
-/// after it see whatever the previous holder committed.
-fn lock_rollups(conn: &mut AnyConnection) -> QueryResult<()> {
-    match conn {
-        #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => {
-            use diesel::connection::SimpleConnection;
-            c.batch_execute(&format!("SELECT pg_advisory_xact_lock({ROLLUP_LOCK})"))
-        }
-        #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(_) => Ok(()),
     }
 }
 
@@ -380,36 +364,6 @@ macro_rules! counters_of {
     };
 }
 
-/// `left UNION ALL right`, for the connection over both databases (diesel's own
-/// `union_all` is not implemented for it). Neither side may have ORDER BY or LIMIT.
-#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
-struct UnionAll<L, R>(L, R);
-
-impl<L: diesel::query_builder::Query, R> diesel::query_builder::Query for UnionAll<L, R> {
-    type SqlType = L::SqlType;
-}
-
-impl<L, R> diesel::query_builder::QueryFragment<AnyBackend> for UnionAll<L, R>
-where
-    L: diesel::query_builder::QueryFragment<AnyBackend>,
-    R: diesel::query_builder::QueryFragment<AnyBackend>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, AnyBackend>,
-    ) -> QueryResult<()> {
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(" UNION ALL ");
-        self.1.walk_ast(out.reborrow())
-    }
-}
-
-impl<L, R> RunQueryDsl<AnyConnection> for UnionAll<L, R> {}
-
-/// Marks a pending delta in [`sums_before`]'s union, in place of a grain.
-const PENDING: &str = "-";
-const PENDING_SQL: &str = "'-'";
-
 /// Counters summed over every day before each of `cuts`, per (scope, dimension id),
 /// for scopes within the subtree at `root_path`. The rollups of the read plan and the
 /// deltas not yet folded come in one statement (`UNION ALL`), so they are read from
@@ -492,20 +446,12 @@ pub fn sums_before(
     Ok(out)
 }
 
-/// Differences between the stored rollups and a recount from the dossiers.
-#[derive(Debug, Default)]
-pub struct RecountReport {
-    pub dossiers: usize,
-    pub rows_expected: usize,
-    pub rows_differing: usize,
-    pub examples: Vec<String>,
-}
-
 /// Recomputes every rollup from the dossiers and compares; with `repair`, rewrites the
 /// rows that differ. Opens its own [`TxKind::SnapshotWrite`] transaction, so the
 /// dossiers, deltas and rollups it reads agree while desks keep working.
 pub fn recount(conn: &mut AnyConnection, repair: bool) -> QueryResult<RecountReport> {
     exclusive_snapshot(conn, |conn| {
+        fold_everything(conn)?;
         walk(conn, repair, &mut |conn, office_id, report| {
             recount_office(conn, office_id, report)
         })
@@ -519,36 +465,9 @@ pub fn rebuild_from(
     fine_of: &mut dyn FnMut(&str) -> FineCounts,
 ) -> QueryResult<RecountReport> {
     exclusive_snapshot(conn, |conn| {
+        fold_everything(conn)?;
         walk(conn, true, &mut |_, office_id, _| Ok(fine_of(office_id)))
     })
-}
-
-/// Runs `f` as the only writer of the rollups, in one snapshot.
-fn exclusive_snapshot<T>(
-    conn: &mut AnyConnection,
-    f: impl FnOnce(&mut AnyConnection) -> QueryResult<T>,
-) -> QueryResult<T> {
-    let in_tx = |conn: &mut AnyConnection| {
-        transaction(conn, TxKind::SnapshotWrite, |conn| {
-            lock_rollups(conn)?;
-            fold_everything(conn)?;
-            f(conn)
-        })
-    };
-    match conn {
-        // The lock before the snapshot: taken inside, the snapshot could predate a
-        // fold that committed while we waited for it.
-        #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(_) => {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({ROLLUP_LOCK})"))?;
-            let result = in_tx(conn);
-            conn.batch_execute(&format!("SELECT pg_advisory_unlock({ROLLUP_LOCK})"))?;
-            result
-        }
-        #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(_) => in_tx(conn),
-    }
 }
 
 /// Walks the offices in path order (depth first), so a scope's expected rows are

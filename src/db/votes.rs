@@ -34,16 +34,32 @@ pub fn find(conn: &mut AnyConnection, id: &VoteId) -> QueryResult<Option<VoteRow
         .optional()
 }
 
+/// Stores a vote and what it adds to the satisfaction counters, in the caller's
+/// transaction.
 pub fn insert(conn: &mut AnyConnection, row: &VoteRow) -> QueryResult<()> {
     diesel::insert_into(votes::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    super::vote_stats::record(conn, [row.cast()])
 }
 
-/// Many rows (a vote group, fixtures), inside the caller's transaction.
+/// Many rows (a vote group, fixtures), counted as [`insert`] does.
 pub fn insert_many(conn: &mut AnyConnection, rows: &[VoteRow]) -> QueryResult<()> {
-    super::insert_all!(conn, votes::table, rows)
+    super::insert_all!(conn, votes::table, rows)?;
+    super::vote_stats::record(conn, rows.iter().map(VoteRow::cast))
+}
+
+impl VoteRow {
+    fn cast(&self) -> super::vote_stats::Cast<'_> {
+        super::vote_stats::Cast {
+            office_id: self.office_id.as_str(),
+            procedure_id: self.procedure_id.as_ref().map(|id| id.as_str()),
+            clerk_id: self.clerk_id.as_ref().map(|id| id.as_str()),
+            day: self.cast_date,
+            hour: self.cast_hour,
+            rating: self.rating,
+        }
+    }
 }
 
 pub fn dossier_rated(conn: &mut AnyConnection, dossier_id: &DossierId) -> QueryResult<bool> {
@@ -68,63 +84,6 @@ pub fn previous_cast_at(
         .filter(votes::cast_at.le(cast_at))
         .select(diesel::dsl::max(votes::cast_at))
         .first(conn)
-}
-
-/// A grouping key for satisfaction statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VoteGroup {
-    Office,
-    Date,
-    Hour,
-    Clerk,
-    Procedure,
-}
-
-/// Vote counts per (group key, rating) over the offices and local dates given.
-pub fn counts(
-    conn: &mut AnyConnection,
-    offices: &[OfficeId],
-    from: NaiveDate,
-    to: NaiveDate,
-    group: VoteGroup,
-) -> QueryResult<Vec<(Option<String>, Rating, i64)>> {
-    let base = votes::table
-        .filter(votes::office_id.eq_any(offices))
-        .filter(votes::cast_date.ge(from))
-        .filter(votes::cast_date.le(to));
-    let count = diesel::dsl::count_star();
-    match group {
-        VoteGroup::Office => base
-            .group_by((votes::office_id, votes::rating))
-            .select((votes::office_id.nullable(), votes::rating, count))
-            .load(conn),
-        VoteGroup::Date => base
-            .group_by((votes::cast_date, votes::rating))
-            .select((votes::cast_date, votes::rating, count))
-            .load::<(NaiveDate, Rating, i64)>(conn)
-            .map(|rows| {
-                rows.into_iter()
-                    .map(|(d, r, n)| (Some(d.to_string()), r, n))
-                    .collect()
-            }),
-        VoteGroup::Hour => base
-            .group_by((votes::cast_hour, votes::rating))
-            .select((votes::cast_hour, votes::rating, count))
-            .load::<(i32, Rating, i64)>(conn)
-            .map(|rows| {
-                rows.into_iter()
-                    .map(|(h, r, n)| (Some(h.to_string()), r, n))
-                    .collect()
-            }),
-        VoteGroup::Clerk => base
-            .group_by((votes::clerk_id, votes::rating))
-            .select((votes::clerk_id, votes::rating, count))
-            .load(conn),
-        VoteGroup::Procedure => base
-            .group_by((votes::procedure_id, votes::rating))
-            .select((votes::procedure_id, votes::rating, count))
-            .load(conn),
-    }
 }
 
 /// The stored votes among `ids`.

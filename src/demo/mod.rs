@@ -165,6 +165,9 @@ pub fn seed(pool: &db::DbPool, options: &SeedOptions) -> Result<SeedReport, Stri
             Ok(())
         });
         for mut batch in receiver {
+            // Stored in id order, as the desks store them: the search index returns
+            // matches in the order rows were stored (src/db/search.rs).
+            batch.dossiers.sort_unstable_by(|a, b| a.id.cmp(&b.id));
             report.dossiers += batch.dossiers.len() as u64;
             report.events += batch.events.len() as u64;
             report.votes += batch.votes.len() as u64;
@@ -227,7 +230,9 @@ pub fn seed(pool: &db::DbPool, options: &SeedOptions) -> Result<SeedReport, Stri
         seconds = started.elapsed().as_secs(),
         "rollups built; analyzing"
     );
-    report.rollup_rows = recount.rows_expected;
+    // Votes were copied in without their deltas: their counters come from them at once.
+    let votes = db::vote_stats::recount(conn, true).map_err(|e| e.to_string())?;
+    report.rollup_rows = recount.rows_expected + votes.rows_expected;
     db::analyze(conn).map_err(|e| e.to_string())?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

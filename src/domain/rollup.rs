@@ -102,6 +102,45 @@ impl Dim {
     }
 }
 
+/// What a row of vote counters is broken down by (the satisfaction report's groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VoteDim {
+    /// Everything (`dim_id` is empty).
+    Total,
+    /// The procedure of the dossier voted on (`""` when the vote names none).
+    Procedure,
+    /// The clerk served by (`""` when unknown).
+    Clerk,
+    /// The local hour it was cast, `0` to `23`.
+    Hour,
+    /// The local weekday it was cast, `0` (Monday) to `6`.
+    Weekday,
+}
+
+impl VoteDim {
+    pub const ALL: [VoteDim; 5] = [
+        VoteDim::Total,
+        VoteDim::Procedure,
+        VoteDim::Clerk,
+        VoteDim::Hour,
+        VoteDim::Weekday,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoteDim::Total => "t",
+            VoteDim::Procedure => "p",
+            VoteDim::Clerk => "c",
+            VoteDim::Hour => "h",
+            VoteDim::Weekday => "w",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VoteDim> {
+        VoteDim::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
 pub fn year_start(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day)
 }

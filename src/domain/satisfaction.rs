@@ -216,6 +216,16 @@ impl RatingCounts {
         self.very_satisfied + self.satisfied + self.neutral + self.unsatisfied
     }
 
+    /// Each count multiplied by `factor` (`-1` takes them away).
+    pub fn times(&self, factor: i64) -> RatingCounts {
+        RatingCounts {
+            very_satisfied: self.very_satisfied * factor,
+            satisfied: self.satisfied * factor,
+            neutral: self.neutral * factor,
+            unsatisfied: self.unsatisfied * factor,
+        }
+    }
+
     pub fn count(&self, rating: Rating) -> i64 {
         match rating {
             Rating::VerySatisfied => self.very_satisfied,

@@ -70,6 +70,7 @@ pub fn update(
     row.updated_at = Utc::now().naive_utc();
     if row.path != old.path {
         db::stats::move_scope(conn, row.id.as_str(), &old.path, &row.path)?;
+        db::vote_stats::move_scope(conn, row.id.as_str(), &old.path, &row.path)?;
     }
     db::offices::update(conn, &row, &old.path).map_err(code_taken)?;
     Ok(row)

@@ -1,4 +1,4 @@
-//! The background folder: moves the deltas of dossier changes into the rollups every
+//! The background folder: moves the deltas of dossier changes and of votes into the rollups every
 //! moment, in small transactions, so the deltas a report must add stay few. Reports
 //! are right whether or not it has run (they read both); it only keeps them fast.
 //! After every round it checkpoints SQLite's WAL ([`db::checkpoint`]), which the
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use diesel::QueryResult;
 
-use crate::db::{self, stats, write_tx, AnyConnection, DbError, DbPool, WalRestart};
+use crate::db::{self, stats, vote_stats, write_tx, AnyConnection, DbError, DbPool, WalRestart};
 
 /// How long the folder rests when nothing waits.
 const IDLE: Duration = Duration::from_millis(500);
@@ -95,13 +95,18 @@ fn run(pool: &DbPool, stopped: &Receiver<()>) {
     }
 }
 
-/// Folds one batch; the write lock is taken only when something waits.
+/// Folds one batch of the dossiers' deltas and one of the votes'; the write lock is
+/// taken only when something waits. Returns the larger batch.
 pub fn fold_once(pool: &DbPool) -> Result<usize, DbError> {
     let mut conn = pool.get()?;
-    if !stats::has_deltas(&mut conn)? {
-        return Ok(0);
+    let mut folded = 0;
+    if stats::has_deltas(&mut conn)? {
+        folded = write_tx(&mut conn, |conn| stats::fold(conn, BATCH))?;
     }
-    Ok(write_tx(&mut conn, |conn| stats::fold(conn, BATCH))?)
+    if vote_stats::has_deltas(&mut conn)? {
+        folded = folded.max(write_tx(&mut conn, |conn| vote_stats::fold(conn, BATCH))?);
+    }
+    Ok(folded)
 }
 
 fn forget_old_answers(conn: &mut AnyConnection) -> QueryResult<()> {

@@ -57,7 +57,7 @@ const listHeadings = () => [t("col.code"), t("col.applicant"), t("col.received")
 /** `/app/`: search, the office's overdue and due-soon dossiers, the latest received. */
 export async function work(main) {
   const results = h("div", { id: "results" });
-  const search = h("input", { id: "search", type: "search", name: "q", maxlength: 100, autocomplete: "off" });
+  const search = h("input", { id: "search", type: "search", name: "q", minlength: 3, maxlength: 100, autocomplete: "off" });
   const form = h(
     "form",
     { class: "search", role: "search", "on:submit": find },

@@ -13,6 +13,7 @@ use super::idempotency::{Answer, Idempotency, IdempotencyHeader};
 use super::{clean_text, fail_if_any, into_page, page_size, resource, Page};
 use crate::auth::Actor;
 use crate::db::dossiers::DossierFilter;
+use crate::db::search::SHORTEST_TERM;
 use crate::domain::calendar::{local_date, local_instant};
 use crate::domain::deadline::Channel;
 use crate::domain::dossier::Event;
@@ -275,9 +276,23 @@ fn filter(query: DossierQuery) -> ApiResult<DossierFilter> {
         overdue_before: query.overdue.filter(|o| *o).map(|_| local_date(Utc::now())),
         received_from: received_from.map(day_start),
         received_to: received_to.and_then(|d| d.succ_opt()).map(day_start),
-        q: super::search_term(query.q.as_deref())?.map(|q| fold(&q)),
+        q: search_q(query.q.as_deref())?,
         before_id: super::decode_cursor(query.cursor.as_deref())?,
     })
+}
+
+/// `q` folded, with enough characters for the search index to find.
+fn search_q(q: Option<&str>) -> ApiResult<Option<String>> {
+    let q = super::search_term(q)?.map(|q| fold(&q));
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() < SHORTEST_TERM)
+    {
+        return Err(ApiError::field(
+            "q",
+            "at least 3 characters of the name or the code",
+        ));
+    }
+    Ok(q)
 }
 
 /// One dossier, by id or code. The office's own staff see the applicant's identifiers in full.

@@ -221,8 +221,13 @@ pub struct DossierQuery {
     pub received_from: Option<NaiveDate>,
     /// Received on or before this local date.
     pub received_to: Option<NaiveDate>,
-    /// Code or applicant name, accents and case ignored.
-    #[param(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    /// A part of the code or of the applicant's name, accents and case ignored: at
+    /// least 3 characters. The dossier with exactly this code comes first.
+    #[param(
+        min_length = 3,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 
 use super::{column, form_date, rate_text, Column, ColumnKind, Report, Table, Targets};
 use crate::db::offices::OfficeRow;
-use crate::db::votes::VoteGroup;
 use crate::db::{self, AnyConnection};
 use crate::domain::dates::Period;
 use crate::domain::ids::{ProcedureId, UserId};
+use crate::domain::rollup::VoteDim;
 use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
 use crate::domain::target::Metric;
 use crate::service::ServiceResult;
@@ -84,7 +84,8 @@ const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
-/// The satisfaction report of `office`'s subtree over `period`.
+/// The satisfaction report of `office`'s subtree over `period`, from the rolled-up
+/// counters ([`db::vote_stats`]), so its cost does not grow with the number of votes.
 pub fn report(
     conn: &mut AnyConnection,
     office: &OfficeRow,
@@ -92,46 +93,84 @@ pub fn report(
     group_by: Option<SatisfactionGroup>,
 ) -> ServiceResult<SatisfactionReport> {
     let Period { from, to } = period;
-    let offices = db::dossiers::subtree_office_ids(conn, &office.path)?;
     let target_bp = Targets::load(conn, office, to.year(), Metric::Satisfaction)?.for_field(None);
-    let db_group = match group_by {
-        None | Some(SatisfactionGroup::Month) | Some(SatisfactionGroup::Weekday) => VoteGroup::Date,
-        Some(SatisfactionGroup::Office) => VoteGroup::Office,
-        Some(SatisfactionGroup::Hour) => VoteGroup::Hour,
-        Some(SatisfactionGroup::Clerk) => VoteGroup::Clerk,
-        Some(SatisfactionGroup::Procedure) => VoteGroup::Procedure,
+    let dim = match group_by {
+        None | Some(SatisfactionGroup::Month | SatisfactionGroup::Office) => VoteDim::Total,
+        Some(SatisfactionGroup::Weekday) => VoteDim::Weekday,
+        Some(SatisfactionGroup::Hour) => VoteDim::Hour,
+        Some(SatisfactionGroup::Clerk) => VoteDim::Clerk,
+        Some(SatisfactionGroup::Procedure) => VoteDim::Procedure,
     };
-    let counted = db::votes::counts(conn, &offices, from, to, db_group)?;
-    let mut total = RatingCounts::default();
-    let mut groups: BTreeMap<String, RatingCounts> = BTreeMap::new();
-    // For office drill-down: which child subtree each office lies in.
     let children = match group_by {
         Some(SatisfactionGroup::Office) => db::offices::children(conn, &office.id)?,
         _ => Vec::new(),
     };
-    let mut child_of: BTreeMap<String, String> = BTreeMap::new();
-    for child in &children {
-        for id in db::dossiers::subtree_office_ids(conn, &child.path)? {
-            child_of.insert(id.to_string(), child.id.to_string());
+    let mut scopes = vec![office.id.to_string()];
+    scopes.extend(children.iter().map(|c| c.id.to_string()));
+    let cuts = period.cuts(group_by == Some(SatisfactionGroup::Month));
+    let sums = db::vote_stats::sums_before(conn, &office.path, &scopes, dim, &cuts)?;
+    let between = |cum: &[RatingCounts], i: usize, j: usize| {
+        let mut counts = cum[j];
+        counts.merge(&cum[i].times(-1));
+        counts
+    };
+    let in_period = |cum: &[RatingCounts]| between(cum, 0, cum.len() - 1);
+    let none = vec![RatingCounts::default(); cuts.len()];
+    let mut total = RatingCounts::default();
+    let mut groups: BTreeMap<String, RatingCounts> = BTreeMap::new();
+    for ((scope, dim_id), cum) in &sums {
+        if office.id != scope.as_str() {
+            continue;
+        }
+        let counts = in_period(cum);
+        total.merge(&counts);
+        match group_by {
+            None | Some(SatisfactionGroup::Office) => {}
+            Some(SatisfactionGroup::Month) => {
+                for (i, start) in cuts[..cuts.len() - 1].iter().enumerate() {
+                    groups
+                        .entry(start.format("%Y-%m").to_string())
+                        .or_default()
+                        .merge(&between(cum, i, i + 1));
+                }
+            }
+            Some(SatisfactionGroup::Weekday) => {
+                let key = dim_id
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|d| WEEKDAYS.get(d))
+                    .map_or_else(|| dim_id.clone(), |d| (*d).to_owned());
+                groups.insert(key, counts);
+            }
+            Some(_) if dim_id.is_empty() => {
+                groups
+                    .entry("unknown".to_owned())
+                    .or_default()
+                    .merge(&counts);
+            }
+            Some(_) => {
+                groups.insert(dim_id.clone(), counts);
+            }
         }
     }
-    for (key, rating, count) in counted {
-        total.add(rating, count);
-        let Some(group_by) = group_by else { continue };
-        let key = match (group_by, key) {
-            (SatisfactionGroup::Month, Some(date)) => date[..7].to_owned(),
-            (SatisfactionGroup::Weekday, Some(date)) => {
-                NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                    .map(|d| WEEKDAYS[d.weekday().num_days_from_monday() as usize].to_owned())
-                    .unwrap_or(date)
-            }
-            (SatisfactionGroup::Office, Some(id)) => {
-                child_of.get(&id).cloned().unwrap_or(office.id.to_string())
-            }
-            (_, Some(key)) => key,
-            (_, None) => "unknown".to_owned(),
-        };
-        groups.entry(key).or_default().add(rating, count);
+    if group_by == Some(SatisfactionGroup::Office) {
+        // What the office's own desk collected: its subtree minus its children's.
+        let mut direct = total;
+        for child in &children {
+            let cum = sums
+                .get(&(child.id.to_string(), String::new()))
+                .unwrap_or(&none);
+            let counts = in_period(cum);
+            direct.merge(&counts.times(-1));
+            groups.insert(child.id.to_string(), counts);
+        }
+        if direct.total() != 0 {
+            groups.insert(office.id.to_string(), direct);
+        }
+    }
+    // Groups with no vote in the period are left out, but for the office's children.
+    if group_by != Some(SatisfactionGroup::Office) {
+        groups.retain(|_, c| c.total() != 0);
     }
     // Labels: office names, clerk names, procedure codes.
     let mut labels: BTreeMap<String, String> = BTreeMap::new();

@@ -1,0 +1,2 @@
+DROP INDEX dossiers_search_code;
+DROP INDEX dossiers_search_name;

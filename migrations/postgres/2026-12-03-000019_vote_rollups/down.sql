@@ -1,0 +1,2 @@
+DROP TABLE vote_deltas;
+DROP TABLE vote_rollups;
