@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::Datelike;
 use serde_json::{json, Value};
 
 const ADMIN_PASSWORD: &str = "Bench-quan-tri-2026";
@@ -233,6 +234,11 @@ impl Database {
             ("MOTCUA_LOGIN_LIMIT_PER_ACCOUNT".into(), "1000000".into()),
             // Kiosks here vote back to back, not one citizen at a time.
             ("MOTCUA_VOTE_REPEAT_GUARD_SECONDS".into(), "0".into()),
+            // 20 citizens' browsers behind one address, looking up back to back.
+            (
+                "MOTCUA_PUBLIC_LOOKUPS_PER_MINUTE".into(),
+                "100000000".into(),
+            ),
         ]
     }
 }
@@ -507,6 +513,90 @@ fn timed(
     }
 }
 
+/// One read the benchmark measures: a manager's, a clerk's or a citizen's.
+struct UserRead {
+    name: String,
+    path: String,
+    /// `None` for the public lookup.
+    token: Option<String>,
+}
+
+/// Every read a user makes all day, on the seeded province (issue 16's list): the
+/// four dashboards, the searches and lists, the satisfaction and on-time groupings,
+/// one dossier with its timeline and deadline, and the citizens' lookup.
+fn reads(database: &Database, server: &Server) -> Vec<UserRead> {
+    let manager = server.login("quanly.000.00.00.h56", DEMO_PASSWORD);
+    let clerk = server.login("canbo.h56.01.01.1", DEMO_PASSWORD);
+    let province = office_id(database, "000.00.00.H56");
+    let district = office_id(database, "H56.01");
+    let commune = office_id(database, "H56.01.01");
+    let today = chrono::Utc::now().date_naive();
+    let year = today.year();
+    let year_ago = today - chrono::Days::new(365);
+    // A month and a quarter well inside the seeded year.
+    let month = today - chrono::Months::new(9);
+    let month_start = month.with_day(1).expect("day 1");
+    let month_end = month_start + chrono::Months::new(1) - chrono::Days::new(1);
+    let quarter = today - chrono::Months::new(6);
+    let quarter_start = quarter
+        .with_day(1)
+        .and_then(|d| d.with_month0(d.month0() / 3 * 3))
+        .expect("quarter start");
+    let quarter_end = quarter_start + chrono::Months::new(3) - chrono::Days::new(1);
+    let (from, to) = (
+        today - chrono::Days::new(260),
+        today - chrono::Days::new(30),
+    );
+    // The newest dossier of the commune, for the single-dossier reads.
+    let (status, page) = server
+        .client()
+        .call("GET", "/api/v1/dossiers?limit=1", Some(&clerk), None)
+        .expect("a dossier");
+    assert_eq!(status, 200, "{page}");
+    let dossier = page["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let code = page["items"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let v1 = "/api/v1";
+    let read = |name: &str, path: String, token: &str| UserRead {
+        name: name.to_owned(),
+        path,
+        token: Some(token.to_owned()),
+    };
+    let m = manager.as_str();
+    vec![
+        read("dashboard: province by district, this year", format!("{v1}/stats/on-time?office_id={province}&from={year}-01-01&to={year}-12-31&group_by=office"), m),
+        read("dashboard: district by field, a quarter", format!("{v1}/stats/on-time?office_id={district}&from={quarter_start}&to={quarter_end}&group_by=field"), m),
+        read("dashboard: commune by month, 12 months", format!("{v1}/stats/on-time?office_id={commune}&from={year_ago}&to={today}&group_by=month"), m),
+        read("overdue worklist of a district, first page", format!("{v1}/worklists/overdue?office_id={district}"), m),
+        read("search: q=nguyen van, the province", format!("{v1}/dossiers?q=nguyen%20van"), m),
+        read("search: q=000.00.00.H56-26 (code fragment)", format!("{v1}/dossiers?q=000.00.00.H56-26"), m),
+        read("search: q=nguyen van, a commune clerk", format!("{v1}/dossiers?q=nguyen%20van"), &clerk),
+        read("list: a district, received in a month", format!("{v1}/dossiers?office_id={district}&received_from={month_start}&received_to={month_end}"), m),
+        read("list: the province, late, field Hộ tịch", format!("{v1}/dossiers?office_id={province}&verdict=late&field=H%E1%BB%99%20t%E1%BB%8Bch"), m),
+        read("list: the province, processing", format!("{v1}/dossiers?office_id={province}&status=processing"), m),
+        read("list: within a district, late", format!("{v1}/dossiers?within={district}&verdict=late"), m),
+        read("list: the province, overdue", format!("{v1}/dossiers?overdue=true"), m),
+        read("satisfaction: province by hour, 12 months", format!("{v1}/stats/satisfaction?office_id={province}&from={year_ago}&to={today}&group_by=hour"), m),
+        read("satisfaction: district by clerk, a quarter", format!("{v1}/stats/satisfaction?office_id={district}&from={quarter_start}&to={quarter_end}&group_by=clerk"), m),
+        read("satisfaction: commune by month, 12 months", format!("{v1}/stats/satisfaction?office_id={commune}&from={year_ago}&to={today}&group_by=month"), m),
+        read("on-time: province by clerk, a quarter", format!("{v1}/stats/on-time?office_id={province}&from={quarter_start}&to={quarter_end}&group_by=clerk"), m),
+        read("on-time: province by procedure, 8 months", format!("{v1}/stats/on-time?office_id={province}&from={from}&to={to}&group_by=procedure"), m),
+        read("one dossier", format!("{v1}/dossiers/{dossier}"), &clerk),
+        read("its timeline", format!("{v1}/dossiers/{dossier}/events"), &clerk),
+        read("its deadline explained", format!("{v1}/dossiers/{dossier}/deadline"), &clerk),
+        UserRead {
+            name: "public lookup by code".to_owned(),
+            path: format!("{v1}/public/dossiers/{code}"),
+            token: None,
+        },
+    ]
+}
+
 /// Durable single-row inserts into `votes`, one transaction each, one connection,
 /// with the service's own connection settings: what one fsync per vote allows.
 fn baseline_inserts_per_second(database: &Database, seconds: u64) -> f64 {
@@ -774,7 +864,7 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
     drop(server);
     drop(database);
 
-    let mut p99s: Vec<(u64, Vec<f64>)> = Vec::new();
+    let mut p99s: Vec<(u64, Vec<(String, f64)>)> = Vec::new();
     for &size in &options.sizes {
         println!("== {backend}: dashboards on {size} dossiers");
         let database = Database::fresh(backend, &format!("d{size}"));
@@ -789,45 +879,29 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
             ],
         );
         let server = Server::start(&database);
-        let manager = server.login("quanly.000.00.00.h56", DEMO_PASSWORD);
-        let province = office_id(&database, "000.00.00.H56");
-        let district = office_id(&database, "H56.01");
-        let commune = office_id(&database, "H56.01.01");
-        let today = chrono::Utc::now().date_naive();
-        let year = chrono::Datelike::year(&today);
-        let queries = [
-            (
-                "province by district, this year",
-                format!("/api/v1/stats/on-time?office_id={province}&from={year}-01-01&to={year}-12-31&group_by=office"),
-            ),
-            (
-                "district by field, a quarter",
-                format!("/api/v1/stats/on-time?office_id={district}&from={year}-07-01&to={year}-09-30&group_by=field"),
-            ),
-            (
-                "commune by month, 12 months",
-                format!(
-                    "/api/v1/stats/on-time?office_id={commune}&from={}&to={today}&group_by=month",
-                    today - chrono::Days::new(365)
-                ),
-            ),
-            (
-                "overdue worklist of a district, first page (≤ 50 rows)",
-                format!("/api/v1/worklists/overdue?office_id={district}"),
-            ),
-        ];
+        let queries = reads(&database, &server);
         let mut p99 = Vec::new();
-        for (name, path) in queries {
-            let workers: Vec<(Client, String, String)> = (0..20)
-                .map(|_| (server.client(), manager.clone(), path.clone()))
+        for read in &queries {
+            let workers: Vec<(Client, Option<String>, String)> = (0..20)
+                .map(|_| (server.client(), read.token.clone(), read.path.clone()))
                 .collect();
             let stats = drive(workers, options.seconds.min(15), |(client, token, path)| {
-                vec![timed(client, "GET", path, token, None, 200).0]
+                let started = Instant::now();
+                let answer = client.call("GET", path, token.as_deref(), None);
+                vec![(
+                    started.elapsed(),
+                    answer.is_ok_and(|(status, _)| status == 200),
+                )]
             });
-            println!("  {name}: {:.0}/s, {}", stats.per_second(), ms(&stats));
+            println!(
+                "  {}: {:.0}/s, {}",
+                read.name,
+                stats.per_second(),
+                ms(&stats)
+            );
             report.add(
                 backend,
-                &format!("dashboard at {size} dossiers: {name} (20 managers)"),
+                &format!("{} at {size} dossiers (20 concurrent)", read.name),
                 format!(
                     "{}; {:.0}/s ({} errors)",
                     ms(&stats),
@@ -836,25 +910,17 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
                 ),
                 "p99 ≤ 50 ms",
             );
-            p99.push(stats.percentile(0.99));
+            p99.push((read.name.clone(), stats.percentile(0.99)));
         }
         p99s.push((size, p99));
         peak = peak.max(server.peak_rss_mib());
     }
     if let [(small, first), .., (large, last)] = p99s.as_slice() {
-        for (i, name) in [
-            "province by district",
-            "district by field",
-            "commune by month",
-            "overdue worklist",
-        ]
-        .iter()
-        .enumerate()
-        {
+        for ((name, before), (_, after)) in first.iter().zip(last) {
             report.ratios.push((
                 backend.to_owned(),
                 format!("p99 at {large} ÷ p99 at {small}: {name}"),
-                format!("{:.2}", last[i] / first[i].max(0.001)),
+                format!("{:.2}", after / before.max(0.001)),
             ));
         }
     }
