@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::const_sql::const_sql;
 use super::schema::{dossier_events, dossier_sequences, dossiers, procedures};
 use super::{is_unique_violation, AnyConnection};
 use crate::domain::deadline::{Channel, Pause, Verdict};
@@ -358,7 +359,7 @@ pub fn open_received(conn: &mut AnyConnection) -> QueryResult<Vec<DossierRow>> {
         .load(conn)
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DossierFilter {
     /// Receiving or processing office among these (the caller's scope); `None` = all.
     pub offices: Option<Vec<OfficeId>>,
@@ -380,24 +381,61 @@ pub struct DossierFilter {
 /// The dossiers a filter selects, without its order, `q` and cursor.
 type Filtered<'a> = diesel::dsl::IntoBoxed<
     'a,
-    diesel::dsl::Select<
-        diesel::dsl::InnerJoin<dossiers::table, procedures::table>,
-        diesel::dsl::AsSelect<DossierRow, super::AnyBackend>,
-    >,
+    diesel::dsl::Select<dossiers::table, diesel::dsl::AsSelect<DossierRow, super::AnyBackend>>,
     super::AnyBackend,
 >;
 
-fn filtered(filter: &DossierFilter) -> Filtered<'static> {
-    let mut query = dossiers::table
-        .inner_join(procedures::table)
-        .select(DossierRow::as_select())
-        .into_boxed();
+/// Which of a list's conditions an index may serve. SQLite follows the hint (a unary
+/// `+` keeps a condition from its index); PostgreSQL's planner weighs the LIMIT itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// Any: PostgreSQL.
+    Planner,
+    /// A status, verdict or procedure: a page is the top of its `…_newest` index. The
+    /// scope and the field are checked row by row (joining every office's or
+    /// procedure's dossiers and sorting them costs far more than a page).
+    Filters,
+    /// None: the caller's condition on one office drives the read.
+    Office,
+}
+
+impl Lookup {
+    fn of(conn: &AnyConnection) -> Lookup {
+        match conn {
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(_) => Lookup::Filters,
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(_) => Lookup::Planner,
+        }
+    }
+
+    /// The column as a condition names it: `unindexed` is `column` with a unary `+`.
+    fn column(
+        self,
+        indexed: bool,
+        column: &'static str,
+        unindexed: &'static str,
+    ) -> super::const_sql::ConstSql<diesel::sql_types::Text> {
+        const_sql(if self == Lookup::Planner || indexed {
+            column
+        } else {
+            unindexed
+        })
+    }
+}
+
+fn filtered(filter: &DossierFilter, lookup: Lookup) -> Filtered<'static> {
+    let mut query = dossiers::table.select(DossierRow::as_select()).into_boxed();
+    let filters = lookup == Lookup::Filters;
     if let Some(offices) = &filter.offices {
-        query = query.filter(
-            dossiers::office_id
-                .eq_any(offices.clone())
-                .or(dossiers::processing_office_id.eq_any(offices.clone())),
+        let received = lookup.column(false, "dossiers.office_id", "+dossiers.office_id");
+        let deciding = lookup.column(
+            false,
+            "dossiers.processing_office_id",
+            "+dossiers.processing_office_id",
         );
+        let ids: Vec<String> = offices.iter().map(ToString::to_string).collect();
+        query = query.filter(received.eq_any(ids.clone()).or(deciding.eq_any(ids)));
     }
     if let Some(office_id) = &filter.office_id {
         query = query.filter(
@@ -407,16 +445,26 @@ fn filtered(filter: &DossierFilter) -> Filtered<'static> {
         );
     }
     if let Some(status) = &filter.status {
-        query = query.filter(dossiers::status.eq(*status));
+        let column = lookup.column(filters, "dossiers.status", "+dossiers.status");
+        query = query.filter(column.eq(status.as_str()));
     }
     if let Some(procedure_id) = &filter.procedure_id {
-        query = query.filter(dossiers::procedure_id.eq(procedure_id.clone()));
+        let column = lookup.column(filters, "dossiers.procedure_id", "+dossiers.procedure_id");
+        query = query.filter(column.eq(procedure_id.to_string()));
     }
     if let Some(field) = &filter.field {
-        query = query.filter(procedures::field.eq(field.clone()));
+        let column = lookup.column(false, "dossiers.procedure_id", "+dossiers.procedure_id");
+        query = query.filter(
+            column.eq_any(
+                procedures::table
+                    .filter(procedures::field.eq(field.clone()))
+                    .select(procedures::id),
+            ),
+        );
     }
     if let Some(verdict) = &filter.verdict {
-        query = query.filter(dossiers::verdict.eq(*verdict));
+        let column = lookup.column(filters, "dossiers.verdict", "+dossiers.verdict");
+        query = query.filter(column.eq(verdict.as_str()));
     }
     if let Some(today) = filter.overdue_before {
         query = query
@@ -440,16 +488,18 @@ pub fn list(
     filter: &DossierFilter,
     limit: i64,
 ) -> QueryResult<Vec<DossierRow>> {
+    let lookup = Lookup::of(conn);
     let Some(q) = &filter.q else {
-        let mut query = filtered(filter);
-        if let Some(before) = &filter.before_id {
-            query = query.filter(dossiers::id.lt(before.clone()));
-        }
-        return query.order(dossiers::id.desc()).limit(limit).load(conn);
+        return match filter.offices.as_deref() {
+            Some(offices) if offices.len() <= OFFICE_BY_OFFICE => {
+                newest_per_office(conn, filter, offices, limit, lookup)
+            }
+            _ => newest(conn, filter, limit, lookup),
+        };
     };
     // Codes are stored upper-case; `q` comes folded to lower case.
     let code = q.to_uppercase();
-    let exact = filtered(filter)
+    let exact = filtered(filter, lookup)
         .filter(dossiers::code.eq(code.clone()))
         .first(conn)
         .optional()?;
@@ -464,10 +514,81 @@ pub fn list(
     if filter.before_id.is_none() {
         rows.extend(exact);
     }
-    let others = || filtered(filter).filter(dossiers::code.ne(code.clone()));
+    let others = || filtered(filter, lookup).filter(dossiers::code.ne(code.clone()));
     let wanted = limit - rows.len() as i64;
     rows.extend(newest_matching(conn, &others, q, after, wanted)?);
     Ok(rows)
+}
+
+/// Scopes of at most this many offices (a district and its communes) are read office
+/// by office.
+const OFFICE_BY_OFFICE: usize = 40;
+
+/// The newest dossiers `filter` selects, after its cursor.
+fn newest(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    limit: i64,
+    lookup: Lookup,
+) -> QueryResult<Vec<DossierRow>> {
+    let mut query = filtered(filter, lookup);
+    if let Some(before) = &filter.before_id {
+        query = query.filter(dossiers::id.lt(before.clone()));
+    }
+    query.order(dossiers::id.desc()).limit(limit).load(conn)
+}
+
+/// The newest dossiers of a scope of few offices: for each office, those it received and
+/// those it decides that another received, newest first through `dossiers_office_newest`
+/// and `dossiers_decided_elsewhere` (a page each at most), merged.
+fn newest_per_office(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    offices: &[OfficeId],
+    limit: i64,
+    lookup: Lookup,
+) -> QueryResult<Vec<DossierRow>> {
+    let lookup = match lookup {
+        Lookup::Filters => Lookup::Office,
+        other => other,
+    };
+    let unscoped = DossierFilter {
+        offices: None,
+        ..filter.clone()
+    };
+    let page = |query: Filtered<'static>| {
+        let mut query = query;
+        if let Some(before) = &filter.before_id {
+            query = query.filter(dossiers::id.lt(before.clone()));
+        }
+        query.order(dossiers::id.desc()).limit(limit)
+    };
+    let mut rows: Vec<DossierRow> = Vec::new();
+    for office in offices {
+        rows.extend(
+            page(filtered(&unscoped, lookup).filter(dossiers::office_id.eq(office.clone())))
+                .load(conn)?,
+        );
+        // Received elsewhere, decided here (after a transfer, or by the district).
+        rows.extend(
+            page(
+                filtered(&unscoped, lookup)
+                    .filter(dossiers::processing_office_id.eq(office.clone()))
+                    .filter(decided_elsewhere()),
+            )
+            .load(conn)?,
+        );
+    }
+    rows.sort_by(|a, b| b.id.cmp(&a.id));
+    rows.dedup_by(|a, b| a.id == b.id);
+    rows.truncate(limit.max(0) as usize);
+    Ok(rows)
+}
+
+/// Received at one office, decided at another. A literal: the planner must see that it
+/// matches the partial index `dossiers_decided_elsewhere` (migration 000020).
+fn decided_elsewhere() -> super::const_sql::ConstSql<diesel::sql_types::Bool> {
+    const_sql("dossiers.processing_office_id <> dossiers.office_id")
 }
 
 /// Up to `limit` dossiers of `base()` whose folded name or lower-cased code holds the
