@@ -140,11 +140,10 @@ pub fn record<'a>(
             .or_default()
             .add(vote.rating, 1);
     }
-    // One by one: diesel's batch insert on SQLite opens a transaction of its own.
-    for ((office_id, key), counts) in fine {
-        let (procedure_id, clerk_id, day, hour) = key;
-        diesel::insert_into(vote_deltas::table)
-            .values(NewDelta {
+    let rows: Vec<NewDelta> = fine
+        .into_iter()
+        .map(
+            |((office_id, (procedure_id, clerk_id, day, hour)), counts)| NewDelta {
                 office_id: office_id.to_owned(),
                 procedure_id,
                 clerk_id,
@@ -152,10 +151,11 @@ pub fn record<'a>(
                 day,
                 hour,
                 counts: (&counts).into(),
-            })
-            .execute(conn)?;
-    }
-    Ok(())
+            },
+        )
+        .collect();
+    // One statement per 500 on PostgreSQL: a vote group stays one round trip or two.
+    super::insert_all!(conn, vote_deltas::table, &rows)
 }
 
 /// Whether any delta waits to be folded (a cheap read, outside any write lock).
@@ -167,48 +167,63 @@ pub fn has_deltas(conn: &mut AnyConnection) -> QueryResult<bool> {
         .map(|id| id.is_some())
 }
 
-/// Adds `delta` to one rollup row, creating it when missing; only under [`lock_rollups`].
-fn add_to_rollup(
-    conn: &mut AnyConnection,
-    scope_id: &str,
-    (dim, dim_id, grain, bucket): &ScopedKey,
-    delta: &RatingCounts,
-) -> QueryResult<()> {
+/// Adds each row's counts to the stored row of its key, creating it when missing: one
+/// upsert per row (per 500 rows on PostgreSQL); only under [`lock_rollups`].
+fn add_to_rollups(conn: &mut AnyConnection, rows: &[RollupRow]) -> QueryResult<()> {
+    use diesel::upsert::excluded;
     use vote_rollups::dsl as t;
-    let key = (
-        scope_id,
-        dim.as_str(),
-        grain.as_str(),
-        *bucket,
-        dim_id.as_str(),
-    );
-    let stored: Option<RollupCounts> = t::vote_rollups
-        .find(key)
-        .select(RollupCounts::as_select())
-        .first(conn)
-        .optional()?;
-    match stored {
-        Some(stored) => {
-            let mut sum = RatingCounts::from(stored);
-            sum.merge(delta);
-            diesel::update(t::vote_rollups.find(key))
-                .set(RollupCounts::from(&sum))
-                .execute(conn)?;
-        }
-        None => {
+    macro_rules! upsert {
+        ($conn:expr, $values:expr) => {
             diesel::insert_into(t::vote_rollups)
-                .values(RollupRow {
-                    scope_id: scope_id.to_owned(),
+                .values($values)
+                .on_conflict((t::scope_id, t::dim, t::grain, t::bucket, t::dim_id))
+                .do_update()
+                .set((
+                    t::very_satisfied.eq(t::very_satisfied + excluded(t::very_satisfied)),
+                    t::satisfied.eq(t::satisfied + excluded(t::satisfied)),
+                    t::neutral.eq(t::neutral + excluded(t::neutral)),
+                    t::unsatisfied.eq(t::unsatisfied + excluded(t::unsatisfied)),
+                ))
+                .execute($conn)
+        };
+    }
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(c) => {
+            for chunk in rows.chunks(500) {
+                upsert!(c, chunk)?;
+            }
+        }
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(c) => {
+            for row in rows {
+                upsert!(c, row)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rows that add `delta`'s counts under each of `scopes`.
+fn rows_of<'a>(
+    scopes: impl IntoIterator<Item = &'a str>,
+    delta: &'a HashMap<ScopedKey, RatingCounts>,
+) -> Vec<RollupRow> {
+    scopes
+        .into_iter()
+        .flat_map(|scope| {
+            delta
+                .iter()
+                .map(move |((dim, dim_id, grain, bucket), counts)| RollupRow {
+                    scope_id: scope.to_owned(),
                     dim: *dim,
                     dim_id: dim_id.clone(),
                     grain: *grain,
                     bucket: *bucket,
-                    counts: delta.into(),
+                    counts: counts.into(),
                 })
-                .execute(conn)?;
-        }
-    }
-    Ok(())
+        })
+        .collect()
 }
 
 /// Folds up to `limit` deltas into the rollups of their office and every office above
@@ -241,11 +256,11 @@ pub fn fold(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
             );
         }
     }
-    for (scope, rows) in &by_scope {
-        for (key, delta) in rows {
-            add_to_rollup(conn, scope, key, delta)?;
-        }
+    let mut rows = Vec::new();
+    for (scope, delta) in &by_scope {
+        rows.extend(rows_of([scope.as_str()], delta));
     }
+    add_to_rollups(conn, &rows)?;
     let ids: Vec<i64> = deltas.iter().map(|d| d.0).collect();
     for chunk in ids.chunks(500) {
         diesel::delete(vote_deltas::table.filter(vote_deltas::id.eq_any(chunk))).execute(conn)?;
@@ -281,13 +296,14 @@ pub fn move_scope(
             .collect()
     };
     for (ancestors, sign) in [(above(old_path), -1), (above(new_path), 1)] {
-        for row in &rows {
-            let delta = RatingCounts::from(row.counts).times(sign);
-            let key = (row.dim, row.dim_id.clone(), row.grain, row.bucket);
-            for ancestor in &ancestors {
-                add_to_rollup(conn, ancestor, &key, &delta)?;
-            }
-        }
+        let delta: HashMap<ScopedKey, RatingCounts> = rows
+            .iter()
+            .map(|row| {
+                let key = (row.dim, row.dim_id.clone(), row.grain, row.bucket);
+                (key, RatingCounts::from(row.counts).times(sign))
+            })
+            .collect();
+        add_to_rollups(conn, &rows_of(ancestors.iter().map(String::as_str), &delta))?;
     }
     Ok(())
 }
