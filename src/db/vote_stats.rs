@@ -228,32 +228,58 @@ fn rows_of<'a>(
 
 /// Folds up to `limit` deltas into the rollups of their office and every office above
 /// it, inside the caller's write transaction. Returns how many were folded.
+///
+/// The deltas are taken out in one statement (`DELETE … RETURNING`), so exactly the
+/// rows folded are removed, and summed per office and key before they are spread:
+/// thousands of single-vote deltas fall on a few keys.
 pub fn fold(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
     lock_rollups(conn)?;
-    type Delta = (i64, String, String, String, NaiveDate, i32, DeltaCounts);
-    let deltas: Vec<Delta> = vote_deltas::table
-        .inner_join(offices::table.on(offices::id.eq(vote_deltas::office_id)))
-        .select((
-            vote_deltas::id,
-            offices::path,
-            vote_deltas::procedure_id,
-            vote_deltas::clerk_id,
-            vote_deltas::day,
-            vote_deltas::hour,
-            DeltaCounts::as_select(),
-        ))
+    type Delta = (String, String, String, NaiveDate, i32, DeltaCounts);
+    // The newest delta this fold takes; those stored meanwhile below it on PostgreSQL
+    // are taken too, and counted: the rows removed are the rows returned.
+    let last: Option<i64> = vote_deltas::table
+        .select(vote_deltas::id)
         .order(vote_deltas::id)
-        .limit(limit)
+        .offset(limit - 1)
+        .first(conn)
+        .optional()?;
+    let last = match last {
+        Some(id) => id,
+        None => vote_deltas::table
+            .select(diesel::dsl::max(vote_deltas::id))
+            .first::<Option<i64>>(conn)?
+            .unwrap_or(0),
+    };
+    use vote_deltas::dsl as d;
+    let deltas: Vec<Delta> = diesel::delete(d::vote_deltas.filter(d::id.le(last)))
+        .returning((
+            d::office_id,
+            d::procedure_id,
+            d::clerk_id,
+            d::day,
+            d::hour,
+            (d::very_satisfied, d::satisfied, d::neutral, d::unsatisfied),
+        ))
+        .get_results(conn)?;
+    let mut by_office: HashMap<String, HashMap<FineKey, RatingCounts>> = HashMap::new();
+    for (office_id, procedure_id, clerk_id, day, hour, counts) in &deltas {
+        by_office
+            .entry(office_id.clone())
+            .or_default()
+            .entry((procedure_id.clone(), clerk_id.clone(), *day, *hour))
+            .or_default()
+            .merge(&RatingCounts::from(*counts));
+    }
+    let paths: Vec<(String, String)> = offices::table
+        .filter(offices::id.eq_any(by_office.keys()))
+        .select((offices::id, offices::path))
         .load(conn)?;
     let mut by_scope: HashMap<String, HashMap<ScopedKey, RatingCounts>> = HashMap::new();
-    for (_, path, procedure_id, clerk_id, day, hour, counts) in &deltas {
-        let key = (procedure_id.clone(), clerk_id.clone(), *day, *hour);
-        for scope in ancestors_nearest_first(path) {
-            spread(
-                by_scope.entry(scope.to_string()).or_default(),
-                &key,
-                &RatingCounts::from(*counts),
-            );
+    for (office_id, path) in &paths {
+        for (key, counts) in &by_office[office_id] {
+            for scope in ancestors_nearest_first(path) {
+                spread(by_scope.entry(scope.to_string()).or_default(), key, counts);
+            }
         }
     }
     let mut rows = Vec::new();
@@ -261,10 +287,6 @@ pub fn fold(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
         rows.extend(rows_of([scope.as_str()], delta));
     }
     add_to_rollups(conn, &rows)?;
-    let ids: Vec<i64> = deltas.iter().map(|d| d.0).collect();
-    for chunk in ids.chunks(500) {
-        diesel::delete(vote_deltas::table.filter(vote_deltas::id.eq_any(chunk))).execute(conn)?;
-    }
     Ok(deltas.len())
 }
 
