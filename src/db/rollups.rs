@@ -78,6 +78,71 @@ where
 
 impl<L, R> RunQueryDsl<AnyConnection> for UnionAll<L, R> {}
 
+/// Takes the oldest `limit` deltas out of a deltas table in one `DELETE … RETURNING`,
+/// so that exactly the rows folded are removed: on PostgreSQL a delta committed
+/// meanwhile below the last id is taken, and returned, too.
+macro_rules! take_deltas {
+    ($conn:expr, $table:ident, $limit:expr, $returning:expr) => {{
+        use diesel::prelude::*;
+        use $crate::db::schema::$table::{id, table};
+        let last: Option<i64> = table
+            .select(id)
+            .order(id)
+            .offset($limit - 1)
+            .first($conn)
+            .optional()?;
+        let last = match last {
+            Some(last) => last,
+            None => table
+                .select(diesel::dsl::max(id))
+                .first::<Option<i64>>($conn)?
+                .unwrap_or(0),
+        };
+        diesel::delete(table.filter(id.le(last)))
+            .returning($returning)
+            .get_results($conn)
+    }};
+}
+pub(crate) use take_deltas;
+
+/// Adds each row's counters (the listed columns) to the stored row of its key in a
+/// rollups table, creating it when missing: one upsert per row on SQLite (diesel has
+/// no batch upsert there), per 500 rows on PostgreSQL. Only under [`lock_rollups`].
+macro_rules! add_to_rollups {
+    ($conn:expr, $table:ident, $rows:expr, [$($col:ident),+ $(,)?]) => {{
+        use diesel::prelude::*;
+        use diesel::upsert::excluded;
+        use $crate::db::schema::$table::dsl as t;
+        let key = (t::scope_id, t::dim, t::grain, t::bucket, t::dim_id);
+        match $conn {
+            #[cfg(feature = "postgres")]
+            $crate::db::AnyConnection::Postgres(c) => {
+                for chunk in $rows.chunks(500) {
+                    diesel::insert_into(t::$table)
+                        .values(chunk)
+                        .on_conflict(key)
+                        .do_update()
+                        .set(($(t::$col.eq(t::$col + excluded(t::$col)),)+))
+                        .execute(c)?;
+                }
+            }
+            #[cfg(feature = "sqlite")]
+            $crate::db::AnyConnection::Sqlite(c) => {
+                for row in $rows {
+                    diesel::insert_into(t::$table)
+                        .values(row)
+                        .on_conflict(key)
+                        .do_update()
+                        .set(($(t::$col.eq(t::$col + excluded(t::$col)),)+))
+                        .execute(c)?;
+                }
+            }
+        }
+        QueryResult::Ok(())
+    }};
+}
+pub(crate) use add_to_rollups;
+
 /// Marks a pending delta in a report's union, in place of a grain.
 pub const PENDING: &str = "-";
 pub const PENDING_SQL: &str = "'-'";

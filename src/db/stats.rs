@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use super::const_sql::const_sql;
 use super::dossiers::DossierRow;
 use super::rollups::{
-    exclusive_snapshot, lock_rollups, RecountReport, UnionAll, PENDING, PENDING_SQL,
+    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, UnionAll, PENDING, PENDING_SQL,
 };
 use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
 use super::AnyConnection;
@@ -214,89 +214,108 @@ pub fn has_deltas(conn: &mut AnyConnection) -> QueryResult<bool> {
         .map(|id| id.is_some())
 }
 
-/// Adds `delta` to one rollup row, creating it when missing. Only ever called by the
-/// holder of [`lock_rollups`], so nobody else creates the row meanwhile.
-fn add_to_rollup(
-    conn: &mut AnyConnection,
-    scope_id: &str,
-    (dim, dim_id, grain, bucket): &ScopedKey,
-    delta: &DayCounters,
-) -> QueryResult<()> {
-    use stats_rollups::dsl as t;
-    let key = (
-        scope_id,
-        dim.as_str(),
-        grain.as_str(),
-        *bucket,
-        dim_id.as_str(),
-    );
-    let stored: Option<RollupCounters> = t::stats_rollups
-        .find(key)
-        .select(RollupCounters::as_select())
-        .first(conn)
-        .optional()?;
-    match stored {
-        Some(stored) => {
-            let mut sum = DayCounters::from(stored);
-            sum.merge(delta);
-            diesel::update(t::stats_rollups.find(key))
-                .set(RollupCounters::from(&sum))
-                .execute(conn)?;
-        }
-        None => {
-            diesel::insert_into(t::stats_rollups)
-                .values(RollupRow {
-                    scope_id: scope_id.to_owned(),
-                    dim: *dim,
-                    dim_id: dim_id.clone(),
-                    grain: *grain,
-                    bucket: *bucket,
-                    counters: delta.into(),
-                })
-                .execute(conn)?;
-        }
-    }
-    Ok(())
+/// Adds each row's counts to the stored row of its key (see [`super::rollups::add_to_rollups`]).
+fn add_to_rollups(conn: &mut AnyConnection, rows: &[RollupRow]) -> QueryResult<()> {
+    super::rollups::add_to_rollups!(
+        conn,
+        stats_rollups,
+        rows,
+        [
+            received_in_person,
+            received_online,
+            received_postal,
+            ended_early,
+            ended_on_time,
+            ended_late,
+            refused,
+            withdrawn,
+            stopped,
+            rescheduled,
+            resolved_same_day,
+            due,
+            due_met,
+            overdue_entered,
+            overdue_left
+        ]
+    )
+}
+
+/// The rows that add `delta`'s non-zero counters under `scope`.
+fn rows_of(scope: &str, delta: &HashMap<ScopedKey, DayCounters>) -> Vec<RollupRow> {
+    delta
+        .iter()
+        .filter(|(_, c)| !c.is_zero())
+        .map(|((dim, dim_id, grain, bucket), c)| RollupRow {
+            scope_id: scope.to_owned(),
+            dim: *dim,
+            dim_id: dim_id.clone(),
+            grain: *grain,
+            bucket: *bucket,
+            counters: c.into(),
+        })
+        .collect()
 }
 
 /// Folds up to `limit` deltas into the rollups of their office and every office
 /// above it, inside the caller's write transaction. Returns how many were folded.
+/// The deltas are summed per office and key before they are spread.
 pub fn fold(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
     lock_rollups(conn)?;
-    let deltas: Vec<(i64, String, String, String, NaiveDate, DeltaCounters)> = stats_deltas::table
-        .inner_join(offices::table.on(offices::id.eq(stats_deltas::office_id)))
-        .select((
-            stats_deltas::id,
-            offices::path,
-            stats_deltas::procedure_id,
-            stats_deltas::clerk_id,
-            stats_deltas::day,
-            DeltaCounters::as_select(),
-        ))
-        .order(stats_deltas::id)
-        .limit(limit)
+    use stats_deltas::dsl as d;
+    let deltas: Vec<(String, String, String, NaiveDate, DeltaCounters)> = take_deltas!(
+        conn,
+        stats_deltas,
+        limit,
+        (
+            d::office_id,
+            d::procedure_id,
+            d::clerk_id,
+            d::day,
+            (
+                d::received_in_person,
+                d::received_online,
+                d::received_postal,
+                d::ended_early,
+                d::ended_on_time,
+                d::ended_late,
+                d::refused,
+                d::withdrawn,
+                d::stopped,
+                d::rescheduled,
+                d::resolved_same_day,
+                d::due,
+                d::due_met,
+                d::overdue_entered,
+                d::overdue_left,
+            ),
+        )
+    )?;
+    let mut by_office: HashMap<String, FineCounts> = HashMap::new();
+    for (office_id, procedure_id, clerk_id, day, c) in &deltas {
+        by_office
+            .entry(office_id.clone())
+            .or_default()
+            .entry((procedure_id.clone(), clerk_id.clone(), *day))
+            .or_default()
+            .merge(&DayCounters::from(*c));
+    }
+    let paths: Vec<(String, String)> = offices::table
+        .filter(offices::id.eq_any(by_office.keys()))
+        .select((offices::id, offices::path))
         .load(conn)?;
     let mut by_scope: HashMap<String, HashMap<ScopedKey, DayCounters>> = HashMap::new();
-    for (_, path, procedure_id, clerk_id, day, c) in &deltas {
-        let key = (procedure_id.clone(), clerk_id.clone(), *day);
-        for scope in ancestors_nearest_first(path) {
-            spread(
-                by_scope.entry(scope.to_string()).or_default(),
-                &key,
-                &DayCounters::from(*c),
-                1,
-            );
+    for (office_id, path) in &paths {
+        for (key, c) in &by_office[office_id] {
+            for scope in ancestors_nearest_first(path) {
+                spread(by_scope.entry(scope.to_string()).or_default(), key, c, 1);
+            }
         }
     }
-    for (scope, rows) in &by_scope {
-        for (key, delta) in rows.iter().filter(|(_, d)| !d.is_zero()) {
-            add_to_rollup(conn, scope, key, delta)?;
-        }
+    let mut rows = Vec::new();
+    for (scope, delta) in &by_scope {
+        rows.extend(rows_of(scope, delta));
     }
-    let ids: Vec<i64> = deltas.iter().map(|d| d.0).collect();
-    for chunk in ids.chunks(500) {
-        diesel::delete(stats_deltas::table.filter(stats_deltas::id.eq_any(chunk))).execute(conn)?;
-    }
+    add_to_rollups(conn, &rows)?;
     Ok(deltas.len())
 }
 
@@ -328,14 +347,16 @@ pub fn move_scope(
             .collect()
     };
     for (ancestors, sign) in [(above(old_path), -1), (above(new_path), 1)] {
-        for row in &rows {
-            let (dim, grain) = (row.dim, row.grain);
-            let mut delta = DayCounters::default();
-            delta.combine(&row.counters.into(), sign);
-            let key = (dim, row.dim_id.clone(), grain, row.bucket);
-            for ancestor in &ancestors {
-                add_to_rollup(conn, ancestor, &key, &delta)?;
-            }
+        let delta: HashMap<ScopedKey, DayCounters> = rows
+            .iter()
+            .map(|row| {
+                let mut c = DayCounters::default();
+                c.combine(&row.counters.into(), sign);
+                ((row.dim, row.dim_id.clone(), row.grain, row.bucket), c)
+            })
+            .collect();
+        for ancestor in &ancestors {
+            add_to_rollups(conn, &rows_of(ancestor, &delta))?;
         }
     }
     Ok(())

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 
 use super::const_sql::const_sql;
 use super::rollups::{
-    exclusive_snapshot, lock_rollups, RecountReport, UnionAll, PENDING, PENDING_SQL,
+    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, UnionAll, PENDING, PENDING_SQL,
 };
 use super::schema::{offices, vote_deltas, vote_rollups, votes};
 use super::AnyConnection;
@@ -167,41 +167,14 @@ pub fn has_deltas(conn: &mut AnyConnection) -> QueryResult<bool> {
         .map(|id| id.is_some())
 }
 
-/// Adds each row's counts to the stored row of its key, creating it when missing: one
-/// upsert per row (per 500 rows on PostgreSQL); only under [`lock_rollups`].
+/// Adds each row's counts to the stored row of its key (see [`super::rollups::add_to_rollups`]).
 fn add_to_rollups(conn: &mut AnyConnection, rows: &[RollupRow]) -> QueryResult<()> {
-    use diesel::upsert::excluded;
-    use vote_rollups::dsl as t;
-    macro_rules! upsert {
-        ($conn:expr, $values:expr) => {
-            diesel::insert_into(t::vote_rollups)
-                .values($values)
-                .on_conflict((t::scope_id, t::dim, t::grain, t::bucket, t::dim_id))
-                .do_update()
-                .set((
-                    t::very_satisfied.eq(t::very_satisfied + excluded(t::very_satisfied)),
-                    t::satisfied.eq(t::satisfied + excluded(t::satisfied)),
-                    t::neutral.eq(t::neutral + excluded(t::neutral)),
-                    t::unsatisfied.eq(t::unsatisfied + excluded(t::unsatisfied)),
-                ))
-                .execute($conn)
-        };
-    }
-    match conn {
-        #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => {
-            for chunk in rows.chunks(500) {
-                upsert!(c, chunk)?;
-            }
-        }
-        #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => {
-            for row in rows {
-                upsert!(c, row)?;
-            }
-        }
-    }
-    Ok(())
+    super::rollups::add_to_rollups!(
+        conn,
+        vote_rollups,
+        rows,
+        [very_satisfied, satisfied, neutral, unsatisfied]
+    )
 }
 
 /// The rows that add `delta`'s counts under each of `scopes`.
@@ -229,38 +202,25 @@ fn rows_of<'a>(
 /// Folds up to `limit` deltas into the rollups of their office and every office above
 /// it, inside the caller's write transaction. Returns how many were folded.
 ///
-/// The deltas are taken out in one statement (`DELETE … RETURNING`), so exactly the
-/// rows folded are removed, and summed per office and key before they are spread:
-/// thousands of single-vote deltas fall on a few keys.
+/// The deltas are summed per office and key before they are spread: thousands of
+/// single-vote deltas fall on a few keys.
 pub fn fold(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
     lock_rollups(conn)?;
     type Delta = (String, String, String, NaiveDate, i32, DeltaCounts);
-    // The newest delta this fold takes; those stored meanwhile below it on PostgreSQL
-    // are taken too, and counted: the rows removed are the rows returned.
-    let last: Option<i64> = vote_deltas::table
-        .select(vote_deltas::id)
-        .order(vote_deltas::id)
-        .offset(limit - 1)
-        .first(conn)
-        .optional()?;
-    let last = match last {
-        Some(id) => id,
-        None => vote_deltas::table
-            .select(diesel::dsl::max(vote_deltas::id))
-            .first::<Option<i64>>(conn)?
-            .unwrap_or(0),
-    };
     use vote_deltas::dsl as d;
-    let deltas: Vec<Delta> = diesel::delete(d::vote_deltas.filter(d::id.le(last)))
-        .returning((
+    let deltas: Vec<Delta> = take_deltas!(
+        conn,
+        vote_deltas,
+        limit,
+        (
             d::office_id,
             d::procedure_id,
             d::clerk_id,
             d::day,
             d::hour,
             (d::very_satisfied, d::satisfied, d::neutral, d::unsatisfied),
-        ))
-        .get_results(conn)?;
+        )
+    )?;
     let mut by_office: HashMap<String, HashMap<FineKey, RatingCounts>> = HashMap::new();
     for (office_id, procedure_id, clerk_id, day, hour, counts) in &deltas {
         by_office
