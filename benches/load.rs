@@ -28,6 +28,8 @@ struct Options {
     sizes: Vec<u64>,
     backends: Vec<String>,
     out: Option<String>,
+    /// Where the read phases' seeded databases are kept and found again (`--data DIR`).
+    data: Option<std::path::PathBuf>,
 }
 
 fn options() -> Options {
@@ -65,6 +67,7 @@ fn options() -> Options {
         } else {
             Some("BENCHMARKS.md".to_owned())
         }),
+        data: value("--data").map(Into::into),
     }
 }
 
@@ -193,6 +196,8 @@ struct Database {
     url: String,
     dir: std::path::PathBuf,
     postgres: Option<(String, String)>,
+    /// Kept for later runs (`--data`): not dropped.
+    kept: bool,
 }
 
 impl Database {
@@ -211,14 +216,54 @@ impl Database {
                 url: format!("{base}/{db}"),
                 dir,
                 postgres: Some((server.clone(), db)),
+                kept: false,
             }
         } else {
             Database {
                 url: dir.join("motcua.db").to_string_lossy().into_owned(),
                 dir,
                 postgres: None,
+                kept: false,
             }
         }
+    }
+
+    /// The database of `size` dossiers kept under `data` by an earlier run, with how long
+    /// its seeding took; else a fresh one to seed, kept there.
+    fn kept(backend: &str, size: u64, data: &std::path::Path) -> (Database, Option<f64>) {
+        let dir = data.join(format!("{backend}-{size}"));
+        let seeded = std::fs::read_to_string(dir.join("seeded"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok());
+        std::fs::create_dir_all(&dir).expect("data dir");
+        let url = if backend == "postgres" {
+            let server = std::env::var("MOTCUA_BENCH_POSTGRES_URL")
+                .expect("MOTCUA_BENCH_POSTGRES_URL for the PostgreSQL run");
+            let db = format!("motcua_bench_{size}");
+            if seeded.is_none() {
+                psql(
+                    &server,
+                    &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+                );
+                psql(&server, &format!("CREATE DATABASE {db}"));
+            }
+            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+            format!("{base}/{db}")
+        } else {
+            if seeded.is_none() {
+                for file in ["motcua.db", "motcua.db-wal", "motcua.db-shm"] {
+                    let _ = std::fs::remove_file(dir.join(file));
+                }
+            }
+            dir.join("motcua.db").to_string_lossy().into_owned()
+        };
+        let database = Database {
+            url,
+            dir,
+            postgres: None,
+            kept: true,
+        };
+        (database, seeded)
     }
 
     fn env(&self) -> Vec<(String, String)> {
@@ -251,7 +296,7 @@ impl Drop for Database {
                 &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
             );
         }
-        if std::env::var_os("MOTCUA_BENCH_KEEP").is_none() {
+        if !self.kept && std::env::var_os("MOTCUA_BENCH_KEEP").is_none() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
@@ -266,7 +311,8 @@ fn psql(server: &str, sql: &str) {
     assert!(status.success(), "psql: {sql}");
 }
 
-fn motcua(database: &Database, args: &[&str]) {
+/// Runs a one-off command; how long it took, in seconds.
+fn motcua(database: &Database, args: &[&str]) -> f64 {
     let started = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_motcua"))
         .args(args)
@@ -275,11 +321,9 @@ fn motcua(database: &Database, args: &[&str]) {
         .status()
         .expect("run motcua");
     assert!(status.success(), "motcua {args:?}");
-    println!(
-        "  motcua {} took {:.1} s",
-        args.join(" "),
-        started.elapsed().as_secs_f64()
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    println!("  motcua {} took {seconds:.1} s", args.join(" "));
+    seconds
 }
 
 /// The release server on a free loopback port.
@@ -303,8 +347,15 @@ impl Server {
             .stderr(log)
             .spawn()
             .expect("start the server");
-        let server = Server { child, port };
-        for _ in 0..600 {
+        let mut server = Server { child, port };
+        // Migrations of a kept database may build indexes over millions of rows.
+        for _ in 0..36_000 {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!(
+                    "the server stopped ({status}); see {}",
+                    database.dir.display()
+                );
+            }
             if let Ok(mut c) = Client::connect(port) {
                 if c.call("GET", "/health", None, None)
                     .is_ok_and(|r| r.0 == 200)
@@ -867,16 +918,31 @@ fn run_backend(backend: &str, options: &Options, report: &mut Report) {
     let mut p99s: Vec<(u64, Vec<(String, f64)>)> = Vec::new();
     for &size in &options.sizes {
         println!("== {backend}: dashboards on {size} dossiers");
-        let database = Database::fresh(backend, &format!("d{size}"));
-        motcua(
-            &database,
-            &[
-                "seed-demo",
-                "--dossiers",
-                &size.to_string(),
-                "--months",
-                "12",
-            ],
+        let (database, seeded) = match &options.data {
+            Some(data) => Database::kept(backend, size, data),
+            None => (Database::fresh(backend, &format!("d{size}")), None),
+        };
+        let seconds = match seeded {
+            Some(seconds) => {
+                println!("  kept from an earlier run: {}", database.dir.display());
+                seconds
+            }
+            None => {
+                let size = size.to_string();
+                let args = ["seed-demo", "--dossiers", &size, "--months", "12"];
+                let seconds = motcua(&database, &args);
+                if database.kept {
+                    std::fs::write(database.dir.join("seeded"), format!("{seconds:.0}"))
+                        .expect("mark the kept database seeded");
+                }
+                seconds
+            }
+        };
+        report.add(
+            backend,
+            &format!("`seed-demo --dossiers {size} --months 12`"),
+            format!("{:.1} min", seconds / 60.0),
+            "< 30 min at 10 M",
         );
         let server = Server::start(&database);
         let queries = reads(&database, &server);

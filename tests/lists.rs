@@ -1,7 +1,8 @@
 //! `GET /dossiers` with every filter, alone and combined, for a province manager (a scope
 //! too wide to read office by office), a district manager (read office by office) and a
 //! clerk, page by page: exactly the dossiers a direct filter of the table gives, newest
-//! first, each once. Runs on SQLite and, in CI, on PostgreSQL.
+//! first (with a received range, latest received first, ties by id), each once. Runs on
+//! SQLite and, in CI, on PostgreSQL.
 
 mod common;
 
@@ -64,7 +65,8 @@ async fn every_filter_lists_what_a_direct_filter_finds() {
         let mut body = json!({"procedure_code": procedure, "channel": "in_person",
                               "office_id": office.id, "applicant": {"name": format!("Nguyễn Văn {n}")}});
         if n % 3 == 0 {
-            body["received_at"] = json!(format!("2026-03-{:02}T02:00:00Z", 2 + n % 20));
+            // Four days, so that receipt times tie and pages break the ties by id.
+            body["received_at"] = json!(format!("2026-03-{:02}T02:00:00Z", 2 + (n / 3) % 4));
         }
         let r = post(&app, "/api/v1/dossiers", Some(&admin), body).await;
         assert_eq!(r.status, 201, "{}", r.text);
@@ -209,6 +211,38 @@ async fn every_filter_lists_what_a_direct_filter_finds() {
             },
         ),
         (
+            format!("within={district_id}&received_from=2026-03-01&received_to=2026-03-31"),
+            {
+                let w = within.clone();
+                Box::new(move |r| w(r) && march(r))
+            },
+        ),
+        (
+            format!("within={district_id}&field=H%E1%BB%99%20t%E1%BB%8Bch"),
+            {
+                let (w, f) = (within.clone(), field_of.clone());
+                Box::new(move |r| w(r) && f(r) == "Hộ tịch")
+            },
+        ),
+        (format!("within={district_id}&status=received"), {
+            let w = within.clone();
+            Box::new(move |r| w(r) && r.status.as_str() == "received")
+        }),
+        (
+            format!("within={district_id}&procedure_id={birth}&verdict=early"),
+            {
+                let (w, b) = (within.clone(), birth.clone());
+                Box::new(move |r| {
+                    w(r) && r.procedure_id == b.as_str()
+                        && r.verdict.map(|v| v.as_str()) == Some("early")
+                })
+            },
+        ),
+        ("status=received&field=H%E1%BB%99%20t%E1%BB%8Bch".into(), {
+            let f = field_of.clone();
+            Box::new(move |r| r.status.as_str() == "received" && f(r) == "Hộ tịch")
+        }),
+        (
             "overdue=true".into(),
             Box::new(move |r| {
                 matches!(
@@ -238,7 +272,11 @@ async fn every_filter_lists_what_a_direct_filter_finds() {
         for (query, keep) in &filters {
             let mut expected: Vec<&DossierRow> =
                 all.iter().filter(|r| sees(r) && keep(r)).collect();
-            expected.sort_by(|a, b| b.id.cmp(&a.id));
+            if query.contains("received_from") {
+                expected.sort_by(|a, b| (b.received_at, &b.id).cmp(&(a.received_at, &a.id)));
+            } else {
+                expected.sort_by(|a, b| b.id.cmp(&a.id));
+            }
             let expected: Vec<String> = expected.iter().map(|r| r.id.to_string()).collect();
             let listed = pages(&app, token, query).await;
             let Some(listed) = listed else {

@@ -367,8 +367,12 @@ fn direct(
     to: NaiveDate,
     keep: &dyn Fn(&motcua::db::dossiers::DossierRow) -> bool,
 ) -> Value {
+    use diesel::prelude::*;
     use motcua::domain::calendar::local_date;
-    let rows = motcua::db::dossiers::list(&mut env.conn(), &Default::default(), 1_000_000).unwrap();
+    let rows: Vec<motcua::db::dossiers::DossierRow> = motcua::db::schema::dossiers::table
+        .select(motcua::db::dossiers::DossierRow::as_select())
+        .load(&mut env.conn())
+        .unwrap();
     let mut c = std::collections::BTreeMap::<&str, i64>::new();
     for row in rows.iter().filter(|r| keep(r)) {
         let state = row.state();

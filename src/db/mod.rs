@@ -6,6 +6,7 @@ pub mod backup;
 pub mod bulk;
 pub mod calendar;
 mod const_sql;
+pub mod dossier_list;
 pub mod dossiers;
 pub mod idempotency;
 pub mod kiosks;

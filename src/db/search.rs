@@ -3,10 +3,11 @@
 //! without reading the table ([`super::dossiers::list`] uses it).
 //!
 //! - SQLite: an FTS5 trigram index. Its matches come newest-stored first (its rowid is
-//!   the dossier's), so a page reads candidates in growing chunks and stops once the
-//!   page is full: about a page of index entries when the term is common, every match
-//!   when it is rare (they are few then). "Newest" is the order rows were stored, which
-//!   is the order of their ids (the seeder stores each batch in id order; two desks'
+//!   the dossier's); a page joins them to the dossiers one by one and stops once it is
+//!   full: about a page of index entries when the term is common and the scope wide,
+//!   a page's worth of the scope's share when narrow, every match when the term is
+//!   rare (they are few then). "Newest" is the order rows were stored, which is the
+//!   order of their ids (the seeder stores each batch in id order; two desks'
 //!   receipts in one millisecond may swap).
 //! - PostgreSQL: `LIKE '%q%'` on the same two texts, served by trigram GIN indexes;
 //!   the planner picks them for a rare term and the newest-first id index, filtered,
@@ -15,7 +16,7 @@
 //! Trigrams cannot find fewer than three characters: the API asks for three.
 
 #[cfg(feature = "sqlite")]
-pub use sqlite::{first_chunk, newest_rowids, next_chunk, rowid_of};
+pub use sqlite::{dossier_search, matches, rowid_of, same_dossier};
 
 /// Rebuilds SQLite's index from the dossiers (after a bulk load without its triggers).
 #[cfg(feature = "sqlite")]
@@ -26,9 +27,12 @@ pub const SHORTEST_TERM: usize = 3;
 
 #[cfg(feature = "sqlite")]
 mod sqlite {
+    use diesel::dsl::{sql, AsExprOf};
+    use diesel::expression::{SqlLiteral, UncheckedBind};
     use diesel::prelude::*;
-    use diesel::sql_types::{BigInt, Text};
+    use diesel::sql_types::{BigInt, Bool, Text};
 
+    use super::super::const_sql::{const_sql, ConstSql};
     use super::super::AnyConnection;
 
     #[derive(QueryableByName)]
@@ -37,35 +41,27 @@ mod sqlite {
         rowid: i64,
     }
 
-    /// How many candidates a page reads first: four pages' worth.
-    pub fn first_chunk(limit: i64) -> i64 {
-        (limit * 4).max(64)
+    diesel::table! {
+        /// The FTS5 table, for joins: only its rowid (the dossier's) is read.
+        dossier_search (rowid) {
+            rowid -> BigInt,
+        }
     }
 
-    /// Each next chunk is four times larger, up to 16,384 rowids.
-    pub fn next_chunk(chunk: i64) -> i64 {
-        (chunk * 4).min(16_384)
+    use super::super::schema::{dossiers, procedures};
+    diesel::allow_tables_to_appear_in_same_query!(dossier_search, dossiers);
+    diesel::allow_tables_to_appear_in_same_query!(dossier_search, procedures);
+
+    /// The join condition: the index entry of the dossier.
+    pub fn same_dossier() -> ConstSql<Bool> {
+        const_sql("dossier_search.rowid = dossiers.rowid")
     }
 
-    /// The rowids of the next `chunk` dossiers below `below` whose folded name or code
-    /// holds the folded `q`, newest first.
-    pub fn newest_rowids(
-        conn: &mut AnyConnection,
-        q: &str,
-        below: i64,
-        chunk: i64,
-    ) -> QueryResult<Vec<i64>> {
-        // One FTS5 phrase: its trigrams in a row, i.e. the substring.
+    /// Index entries whose folded name or code holds the folded `q`: one FTS5 phrase,
+    /// its trigrams in a row, i.e. the substring.
+    pub fn matches(q: &str) -> UncheckedBind<SqlLiteral<Bool>, AsExprOf<String, Text>> {
         let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-        let rows: Vec<Rowid> = diesel::sql_query(
-            "SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? AND rowid < ? \
-             ORDER BY rowid DESC LIMIT ?",
-        )
-        .bind::<Text, _>(phrase)
-        .bind::<BigInt, _>(below)
-        .bind::<BigInt, _>(chunk)
-        .load(sqlite(conn))?;
-        Ok(rows.into_iter().map(|r| r.rowid).collect())
+        sql::<Bool>("dossier_search MATCH ").bind::<Text, _>(phrase)
     }
 
     /// The rowid of a dossier, by id.

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use super::{ServiceError, ServiceResult};
 use crate::auth::Actor;
 use crate::db::calendar::CalendarCache;
-use crate::db::dossiers::{Applicant, DossierFilter, DossierRow, EventRow, Filing};
+use crate::db::dossier_list::DossierFilter;
+use crate::db::dossiers::{Applicant, DossierRow, EventRow, Filing};
 use crate::db::offices::OfficeRow;
 use crate::db::procedures::ProcedureRow;
 use crate::db::{self, AnyConnection};
@@ -454,7 +455,7 @@ pub fn list(
             Some(subtree)
         }
     };
-    Ok(db::dossiers::list(conn, &filter, limit)?)
+    Ok(db::dossier_list::list(conn, &filter, limit)?)
 }
 
 /// What a citizen may see of a dossier by its code: the dossier and its procedure.

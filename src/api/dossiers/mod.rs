@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use super::idempotency::{Answer, Idempotency, IdempotencyHeader};
 use super::{clean_text, fail_if_any, into_page, page_size, resource, Page};
 use crate::auth::Actor;
-use crate::db::dossiers::DossierFilter;
+use crate::db::dossier_list::DossierFilter;
 use crate::db::search::SHORTEST_TERM;
 use crate::domain::calendar::{local_date, local_instant};
 use crate::domain::deadline::Channel;
@@ -230,7 +230,8 @@ fn step(actor: &Actor, body: EventRequest) -> ApiResult<Step> {
     })
 }
 
-/// Finds dossiers in the caller's scope, newest first.
+/// Finds dossiers in the caller's scope, newest first (with a received range, the latest
+/// received first).
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(DossierQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of dossiers (identifiers masked)", body = Page<DossierView>),

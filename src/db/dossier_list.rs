@@ -1,0 +1,497 @@
+//! Pages of dossiers (`GET /dossiers`): every filter, alone or combined, at any scope,
+//! read from the top of indexes rather than by sorting everything that matches.
+//!
+//! A page merges a few *streams*, each read in the list's order from an index whose
+//! leading columns all its rows share, a page at most each:
+//! - a scope of at most [`OFFICE_BY_OFFICE`] offices (a desk, a district and its
+//!   communes): per office, what it received and what it decides that another office
+//!   received (the `dossiers_office…` and `dossiers_decided_elsewhere…` indexes);
+//! - a wider scope with a field and no status or verdict: per procedure of the field;
+//! - otherwise one stream, through the index of its most telling condition.
+//!
+//! Conditions that no index of a stream holds are checked row by row. The order is
+//! newest recorded first (by id, a time-ordered UUID v7); with a received range, latest
+//! received first (then by id), so that a month is read from the `received_at`
+//! indexes. The cursor is the last row's id in both. With `q`, the search index drives
+//! ([`super::search`]) and the dossier whose code is `q` comes first.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
+
+use super::const_sql::{const_sql, ConstSql};
+use super::dossiers::{clock_running, DossierRow};
+use super::schema::{dossiers, procedures};
+use super::AnyConnection;
+use crate::domain::deadline::Verdict;
+use crate::domain::ids::{OfficeId, ProcedureId};
+use crate::domain::lifecycle::Status;
+
+#[derive(Debug, Default, Clone)]
+pub struct DossierFilter {
+    /// Receiving or processing office among these (the caller's scope); `None` = all.
+    pub offices: Option<Vec<OfficeId>>,
+    pub office_id: Option<OfficeId>,
+    pub status: Option<Status>,
+    pub procedure_id: Option<ProcedureId>,
+    pub field: Option<String>,
+    pub verdict: Option<Verdict>,
+    /// Open, not waiting for the citizen, due before this date.
+    pub overdue_before: Option<chrono::NaiveDate>,
+    pub received_from: Option<NaiveDateTime>,
+    pub received_to: Option<NaiveDateTime>,
+    /// Folded search text: matches the code or the folded applicant name.
+    pub q: Option<String>,
+    /// Keyset: the rows after this one in the list's order.
+    pub before_id: Option<String>,
+}
+
+impl DossierFilter {
+    /// A received range lists the latest received first.
+    fn by_receipt(&self) -> bool {
+        self.received_from.is_some() || self.received_to.is_some()
+    }
+
+    /// `office_id` within the scope is the scope: one office, read office by office.
+    fn office_as_scope(&self) -> DossierFilter {
+        let mut filter = self.clone();
+        if let Some(office) = &self.office_id {
+            if self.offices.as_ref().is_none_or(|s| s.contains(office)) {
+                filter.offices = Some(vec![office.clone()]);
+                filter.office_id = None;
+            }
+        }
+        filter
+    }
+}
+
+/// Scopes of at most this many offices (a district and its communes) are read office
+/// by office, and fields of at most this many procedures procedure by procedure...
+const OFFICE_BY_OFFICE: usize = 40;
+
+/// ...and both, office by procedure, up to this many pairs.
+const STREAMS: usize = 160;
+
+/// A page of the dossiers `filter` selects, in the list's order (module doc).
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    limit: i64,
+) -> QueryResult<Vec<DossierRow>> {
+    let filter = &filter.office_as_scope();
+    if let Some(q) = &filter.q {
+        return search(conn, filter, q, limit);
+    }
+    let by_receipt = filter.by_receipt();
+    let after = match &filter.before_id {
+        None => None,
+        Some(id) if by_receipt => match received_at_of(conn, id)? {
+            Some(at) => Some((Some(at), id.clone())),
+            // Not a received dossier: not a cursor of this list.
+            None => return Ok(Vec::new()),
+        },
+        Some(id) => Some((None, id.clone())),
+    };
+    // Each stream gives its page's keys (from its index alone where it can), the
+    // merge keeps the first page of them, and only those rows are read.
+    let mut keys: Vec<Key> = Vec::new();
+    for stream in streams(conn, filter)? {
+        keys.extend(in_order(stream, by_receipt, after.clone(), limit).load::<Key>(conn)?);
+    }
+    if by_receipt {
+        keys.sort_by(|a, b| b.cmp(a));
+    } else {
+        keys.sort_by(|a, b| b.1.cmp(&a.1));
+    }
+    // A dossier received in the scope and decided in it comes from two streams.
+    keys.dedup_by(|a, b| a.1 == b.1);
+    keys.truncate(limit.max(0) as usize);
+    let ids: Vec<&String> = keys.iter().map(|(_, id)| id).collect();
+    let mut rows: HashMap<String, DossierRow> = dossiers::table
+        .filter(dossiers::id.eq_any(&ids))
+        .select(DossierRow::as_select())
+        .load::<DossierRow>(conn)?
+        .into_iter()
+        .map(|row| (row.id.to_string(), row))
+        .collect();
+    Ok(ids.into_iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+/// A dossier's place in a list: its receipt time (for lists by receipt) and id.
+type Key = (Option<NaiveDateTime>, String);
+
+/// Which conditions an index may serve. SQLite follows the hint (a unary `+` keeps a
+/// condition from every index); PostgreSQL's planner weighs the LIMIT itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// Any: PostgreSQL.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    Planner,
+    /// A status, verdict or procedure over the whole table: a page is the top of its
+    /// `…_newest` index (joining every office's dossiers and sorting costs far more).
+    Filters,
+    /// Receipt times over the whole table (`dossiers_received`).
+    Received,
+    /// A stream's own office or procedure, with its status, verdict or receipt time.
+    Stream,
+    /// None: the search index drives.
+    Search,
+}
+
+/// The columns a [`Lookup`] decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Scope,
+    Status,
+    Verdict,
+    Procedure,
+    /// The procedures of a field: checked row by row (a stream of a field is one of its
+    /// procedures).
+    Field,
+    Received,
+}
+
+impl Lookup {
+    /// `wanted` on SQLite; the planner on PostgreSQL.
+    fn of(conn: &AnyConnection, wanted: Lookup) -> Lookup {
+        match conn {
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(_) => wanted,
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(_) => Lookup::Planner,
+        }
+    }
+
+    fn indexes(self, column: Column) -> bool {
+        match self {
+            Lookup::Planner => true,
+            Lookup::Filters => {
+                matches!(column, Column::Status | Column::Verdict | Column::Procedure)
+            }
+            Lookup::Received => column == Column::Received,
+            Lookup::Stream => matches!(column, Column::Status | Column::Verdict | Column::Received),
+            Lookup::Search => false,
+        }
+    }
+
+    /// `dossiers.{name}` in a condition, with a unary `+` unless an index may serve it.
+    fn column<ST>(self, column: Column, name: &'static str) -> ConstSql<ST> {
+        let (indexed, unindexed) = match name {
+            "office_id" => ("dossiers.office_id", "+dossiers.office_id"),
+            "processing_office_id" => (
+                "dossiers.processing_office_id",
+                "+dossiers.processing_office_id",
+            ),
+            "status" => ("dossiers.status", "+dossiers.status"),
+            "verdict" => ("dossiers.verdict", "+dossiers.verdict"),
+            "procedure_id" => ("dossiers.procedure_id", "+dossiers.procedure_id"),
+            "received_at" => ("dossiers.received_at", "+dossiers.received_at"),
+            other => unreachable!("no list condition on {other}"),
+        };
+        const_sql(if self.indexes(column) {
+            indexed
+        } else {
+            unindexed
+        })
+    }
+}
+
+/// `$query`, a boxed select of dossiers (alone or joined), narrowed to what `$filter`
+/// selects, without order, `q` and cursor. A macro: the query's type differs with its
+/// source, and the conditions do not.
+macro_rules! narrowed {
+    ($query:expr, $filter:expr, $lookup:expr) => {{
+        let (filter, lookup): (&DossierFilter, Lookup) = ($filter, $lookup);
+        let mut query = $query;
+        let at_one_of = |ids: Vec<String>| {
+            let received = lookup.column::<Text>(Column::Scope, "office_id");
+            let deciding = lookup.column::<Text>(Column::Scope, "processing_office_id");
+            received.eq_any(ids.clone()).or(deciding.eq_any(ids))
+        };
+        if let Some(offices) = &filter.offices {
+            query = query.filter(at_one_of(offices.iter().map(ToString::to_string).collect()));
+        }
+        if let Some(office_id) = &filter.office_id {
+            query = query.filter(at_one_of(vec![office_id.to_string()]));
+        }
+        if let Some(status) = &filter.status {
+            let column = lookup.column::<Text>(Column::Status, "status");
+            query = query.filter(column.eq(status.as_str()));
+        }
+        if let Some(procedure_id) = &filter.procedure_id {
+            let column = lookup.column::<Text>(Column::Procedure, "procedure_id");
+            query = query.filter(column.eq(procedure_id.to_string()));
+        }
+        if let Some(field) = &filter.field {
+            let column = lookup.column::<Text>(Column::Field, "procedure_id");
+            query = query.filter(
+                column.eq_any(
+                    procedures::table
+                        .filter(procedures::field.eq(field.clone()))
+                        .select(procedures::id),
+                ),
+            );
+        }
+        if let Some(verdict) = &filter.verdict {
+            let column = lookup.column::<Nullable<Text>>(Column::Verdict, "verdict");
+            query = query.filter(column.eq(verdict.as_str()));
+        }
+        if let Some(today) = filter.overdue_before {
+            query = query
+                .filter(clock_running())
+                .filter(dossiers::due_date.lt(today));
+        }
+        let received = lookup.column::<Nullable<Timestamp>>(Column::Received, "received_at");
+        if let Some(from) = filter.received_from {
+            query = query.filter(received.ge(from));
+        }
+        if let Some(to) = filter.received_to {
+            query = query.filter(received.lt(to));
+        }
+        query
+    }};
+}
+
+/// The keys of the dossiers a filter selects, without order, `q` and cursor.
+type Filtered = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<dossiers::table, (ConstSql<Nullable<Timestamp>>, dossiers::id)>,
+    super::AnyBackend,
+>;
+
+/// The receipt time only where the order needs it: an index that holds the id but not
+/// the time answers alone.
+fn filtered(filter: &DossierFilter, lookup: Lookup) -> Filtered {
+    let received_at = const_sql(if filter.by_receipt() {
+        "dossiers.received_at"
+    } else {
+        "NULL"
+    });
+    narrowed!(
+        dossiers::table
+            .select((received_at, dossiers::id))
+            .into_boxed(),
+        filter,
+        lookup
+    )
+}
+
+/// The dossiers a filter selects, whole.
+fn whole_rows(
+    filter: &DossierFilter,
+    lookup: Lookup,
+) -> diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<dossiers::table, diesel::dsl::AsSelect<DossierRow, super::AnyBackend>>,
+    super::AnyBackend,
+> {
+    narrowed!(
+        dossiers::table.select(DossierRow::as_select()).into_boxed(),
+        filter,
+        lookup
+    )
+}
+
+/// The streams a page of `filter` merges (module doc): one per office of a narrow
+/// scope (twice: received there, decided there), per procedure (the one asked for or
+/// those of the field), or per pair of both when there are not too many.
+fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Vec<Filtered>> {
+    let by_office = filter
+        .offices
+        .as_deref()
+        .filter(|offices| offices.len() <= OFFICE_BY_OFFICE);
+    let by_procedure = match (&filter.procedure_id, &filter.field) {
+        // Read by receipt time, a procedure is checked row by row.
+        _ if filter.by_receipt() => None,
+        (Some(procedure), _) => Some(vec![procedure.clone()]),
+        (None, Some(field)) => Some(
+            procedures::table
+                .filter(procedures::field.eq(field))
+                .select(procedures::id)
+                .load::<ProcedureId>(conn)?,
+        ),
+        (None, None) => None,
+    }
+    .filter(|procedures| match by_office {
+        Some(offices) => offices.len() * procedures.len() <= STREAMS,
+        // A status or verdict over the whole table is read from its own index.
+        None => {
+            procedures.len() <= OFFICE_BY_OFFICE
+                && filter.status.is_none()
+                && filter.verdict.is_none()
+        }
+    });
+    if by_office.is_none() && by_procedure.is_none() {
+        let whole = if filter.by_receipt() {
+            Lookup::Received
+        } else {
+            Lookup::Filters
+        };
+        return Ok(vec![filtered(filter, Lookup::of(conn, whole))]);
+    }
+    let lookup = Lookup::of(conn, Lookup::Stream);
+    let rest = DossierFilter {
+        offices: by_office
+            .is_none()
+            .then(|| filter.offices.clone())
+            .flatten(),
+        ..filter.clone()
+    };
+    let of_procedure = |procedure: Option<&ProcedureId>| {
+        let query = filtered(&rest, lookup);
+        match procedure {
+            Some(p) => query.filter(dossiers::procedure_id.eq(p.clone())),
+            None => query,
+        }
+    };
+    let procedures: Vec<Option<&ProcedureId>> = match &by_procedure {
+        Some(procedures) => procedures.iter().map(Some).collect(),
+        None => vec![None],
+    };
+    let Some(offices) = by_office else {
+        return Ok(procedures.into_iter().map(of_procedure).collect());
+    };
+    let mut streams = Vec::new();
+    for office in offices {
+        for procedure in &procedures {
+            streams.push(of_procedure(*procedure).filter(dossiers::office_id.eq(office.clone())));
+            // Received elsewhere, decided here (after a transfer, or by the district).
+            streams.push(
+                of_procedure(*procedure)
+                    .filter(dossiers::processing_office_id.eq(office.clone()))
+                    .filter(decided_elsewhere()),
+            );
+        }
+    }
+    Ok(streams)
+}
+
+/// A page of `query` in the list's order (by receipt, or by id), after `after` (the
+/// last row's receipt time when by receipt, and its id).
+fn in_order(
+    query: Filtered,
+    by_receipt: bool,
+    after: Option<(Option<NaiveDateTime>, String)>,
+    limit: i64,
+) -> Filtered {
+    let query = match after {
+        None => query,
+        // The first condition bounds the index range, the second breaks ties.
+        Some((Some(at), id)) => query
+            .filter(dossiers::received_at.le(at))
+            .filter(dossiers::received_at.lt(at).or(dossiers::id.lt(id))),
+        Some((None, id)) => query.filter(dossiers::id.lt(id)),
+    };
+    if by_receipt {
+        query.order((dossiers::received_at.desc(), dossiers::id.desc()))
+    } else {
+        query.order(dossiers::id.desc())
+    }
+    .limit(limit)
+}
+
+fn received_at_of(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<NaiveDateTime>> {
+    Ok(dossiers::table
+        .filter(dossiers::id.eq(id))
+        .select(dossiers::received_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Received at one office, decided at another. A literal: the planner must see that it
+/// matches the partial `dossiers_decided_elsewhere…` indexes (migrations 000020, 000021).
+fn decided_elsewhere() -> ConstSql<Bool> {
+    const_sql("dossiers.processing_office_id <> dossiers.office_id")
+}
+
+/// The search: the dossier whose code is `q` first, then the others whose folded name
+/// or lower-cased code holds the folded `q`, newest first.
+fn search(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    q: &str,
+    limit: i64,
+) -> QueryResult<Vec<DossierRow>> {
+    let lookup = Lookup::of(conn, Lookup::Search);
+    // Codes are stored upper-case; `q` comes folded to lower case.
+    let code = q.to_uppercase();
+    let exact = whole_rows(filter, lookup)
+        .filter(dossiers::code.eq(code.clone()))
+        .first(conn)
+        .optional()?;
+    // The exact code heads the first page; a page that ends with it is followed by
+    // the newest of the others.
+    let exact_id = exact.as_ref().map(|row| row.id.to_string());
+    let after = filter
+        .before_id
+        .as_deref()
+        .filter(|id| Some(*id) != exact_id.as_deref());
+    let mut rows = Vec::new();
+    if filter.before_id.is_none() {
+        rows.extend(exact);
+    }
+    let wanted = limit - rows.len() as i64;
+    rows.extend(matching(conn, filter, lookup, q, &code, after, wanted)?);
+    Ok(rows)
+}
+
+/// Up to `limit` dossiers of `filter` other than `code` whose folded name or
+/// lower-cased code holds `q`, newest first, after the dossier `before_id` when given.
+fn matching(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    lookup: Lookup,
+    q: &str,
+    code: &str,
+    before_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<DossierRow>> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => {
+            let pattern = format!("%{}%", super::escape_like(q));
+            let mut query = whole_rows(filter, lookup)
+                .filter(dossiers::code.ne(code.to_owned()))
+                .filter(
+                    dossiers::applicant_name_folded
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(super::lower(dossiers::code).like(pattern).escape('\\')),
+                );
+            if let Some(before) = before_id {
+                query = query.filter(dossiers::id.lt(before.to_owned()));
+            }
+            query.order(dossiers::id.desc()).limit(limit).load(conn)
+        }
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => {
+            use super::search::dossier_search;
+            let below = match before_id {
+                None => None,
+                Some(id) => match super::search::rowid_of(conn, id)? {
+                    Some(rowid) => Some(rowid),
+                    None => return Ok(Vec::new()),
+                },
+            };
+            // The index's matches, newest stored first, each dossier looked up by
+            // rowid and checked: the page ends when it is full.
+            let joined = dossiers::table
+                .inner_join(dossier_search::table.on(super::search::same_dossier()))
+                .select(DossierRow::as_select())
+                .into_boxed();
+            let mut query = narrowed!(joined, filter, lookup)
+                .filter(dossiers::code.ne(code.to_owned()))
+                .filter(super::search::matches(q));
+            if let Some(below) = below {
+                query = query.filter(dossier_search::rowid.lt(below));
+            }
+            query
+                .order(dossier_search::rowid.desc())
+                .limit(limit)
+                .load(conn)
+        }
+    }
+}
