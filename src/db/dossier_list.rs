@@ -22,7 +22,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 
 use super::const_sql::{const_sql, ConstSql};
-use super::dossiers::{clock_running, DossierRow};
+use super::dossiers::{clock_running, DossierRow, OFFICE_BY_OFFICE};
 use super::schema::{dossiers, procedures};
 use super::AnyConnection;
 use crate::domain::deadline::Verdict;
@@ -49,9 +49,9 @@ pub struct DossierFilter {
 }
 
 impl DossierFilter {
-    /// A received range lists the latest received first.
+    /// A received range lists the latest received first; a search is newest first.
     fn by_receipt(&self) -> bool {
-        self.received_from.is_some() || self.received_to.is_some()
+        (self.received_from.is_some() || self.received_to.is_some()) && self.q.is_none()
     }
 
     /// `office_id` within the scope is the scope: one office, read office by office.
@@ -67,11 +67,8 @@ impl DossierFilter {
     }
 }
 
-/// Scopes of at most this many offices (a district and its communes) are read office
-/// by office, and fields of at most this many procedures procedure by procedure...
-const OFFICE_BY_OFFICE: usize = 40;
-
-/// ...and both, office by procedure, up to this many pairs.
+/// Fields of at most [`OFFICE_BY_OFFICE`] procedures are read procedure by procedure,
+/// and with a narrow scope office by procedure, up to this many pairs.
 const STREAMS: usize = 160;
 
 /// A page of the dossiers `filter` selects, in the list's order (module doc).
@@ -81,9 +78,18 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<DossierRow>> {
     let filter = &filter.office_as_scope();
-    if let Some(q) = &filter.q {
-        return search(conn, filter, q, limit);
+    match &filter.q {
+        Some(q) => search(conn, filter, q, limit),
+        None => merged(conn, filter, limit),
     }
+}
+
+/// A page merged from the streams of `filter` (module doc).
+fn merged(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    limit: i64,
+) -> QueryResult<Vec<DossierRow>> {
     let by_receipt = filter.by_receipt();
     let after = match &filter.before_id {
         None => None,
@@ -96,10 +102,15 @@ pub fn list(
     };
     // Each stream gives its page's keys (from its index alone where it can), the
     // merge keeps the first page of them, and only those rows are read.
-    let mut keys: Vec<Key> = Vec::new();
-    for stream in streams(conn, filter)? {
-        keys.extend(in_order(stream, by_receipt, after.clone(), limit).load::<Key>(conn)?);
-    }
+    let pages: Vec<Filtered> = streams(conn, filter)?
+        .into_iter()
+        .map(|stream| in_order(stream, by_receipt, after.clone(), limit))
+        .collect();
+    let mut keys: Vec<Key> = if pages.is_empty() {
+        Vec::new()
+    } else {
+        SideBySide(pages).load(conn)?
+    };
     if by_receipt {
         keys.sort_by(|a, b| b.cmp(a));
     } else {
@@ -121,6 +132,41 @@ pub fn list(
 
 /// A dossier's place in a list: its receipt time (for lists by receipt) and id.
 type Key = (Option<NaiveDateTime>, String);
+
+/// The streams' pages in one statement (one round trip to PostgreSQL), each a
+/// subquery with its own order and limit: `SELECT * FROM (…) AS s0 UNION ALL …`.
+struct SideBySide(Vec<Filtered>);
+
+impl diesel::query_builder::QueryId for SideBySide {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for SideBySide {
+    type SqlType = (Nullable<Timestamp>, Text);
+}
+
+impl diesel::query_builder::QueryFragment<super::AnyBackend> for SideBySide {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, super::AnyBackend>,
+    ) -> QueryResult<()> {
+        for (i, page) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            out.push_sql("SELECT * FROM (");
+            diesel::query_builder::QueryFragment::<super::AnyBackend>::walk_ast(
+                page,
+                out.reborrow(),
+            )?;
+            out.push_sql(&format!(") AS s{i}"));
+        }
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<AnyConnection> for SideBySide {}
 
 /// Which conditions an index may serve. SQLite follows the hint (a unary `+` keeps a
 /// condition from every index); PostgreSQL's planner weighs the LIMIT itself.
@@ -242,6 +288,16 @@ macro_rules! narrowed {
             query = query
                 .filter(clock_running())
                 .filter(dossiers::due_date.lt(today));
+        }
+        if let (Some(q), Lookup::Planner) = (&filter.q, lookup) {
+            // PostgreSQL's trigram indexes serve it; SQLite's search index is joined.
+            let pattern = format!("%{}%", super::escape_like(q));
+            query = query.filter(dossiers::code.ne(q.to_uppercase())).filter(
+                dossiers::applicant_name_folded
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(super::lower(dossiers::code).like(pattern).escape('\\')),
+            );
         }
         let received = lookup.column::<Nullable<Timestamp>>(Column::Received, "received_at");
         if let Some(from) = filter.received_from {
@@ -418,7 +474,11 @@ fn search(
     let lookup = Lookup::of(conn, Lookup::Search);
     // Codes are stored upper-case; `q` comes folded to lower case.
     let code = q.to_uppercase();
-    let exact = whole_rows(filter, lookup)
+    let unsearched = DossierFilter {
+        q: None,
+        ..filter.clone()
+    };
+    let exact = whole_rows(&unsearched, lookup)
         .filter(dossiers::code.eq(code.clone()))
         .first(conn)
         .optional()?;
@@ -451,20 +511,14 @@ fn matching(
 ) -> QueryResult<Vec<DossierRow>> {
     match conn {
         #[cfg(feature = "postgres")]
+        // Streams like a list's, each a LIKE served by the trigram indexes or checked
+        // along an office's newest (`narrowed!`).
         AnyConnection::Postgres(_) => {
-            let pattern = format!("%{}%", super::escape_like(q));
-            let mut query = whole_rows(filter, lookup)
-                .filter(dossiers::code.ne(code.to_owned()))
-                .filter(
-                    dossiers::applicant_name_folded
-                        .like(pattern.clone())
-                        .escape('\\')
-                        .or(super::lower(dossiers::code).like(pattern).escape('\\')),
-                );
-            if let Some(before) = before_id {
-                query = query.filter(dossiers::id.lt(before.to_owned()));
-            }
-            query.order(dossiers::id.desc()).limit(limit).load(conn)
+            let after = DossierFilter {
+                before_id: before_id.map(str::to_owned),
+                ..filter.clone()
+            };
+            merged(conn, &after, limit)
         }
         #[cfg(feature = "sqlite")]
         AnyConnection::Sqlite(_) => {

@@ -393,7 +393,9 @@ pub struct WorkRow {
 
 /// Open dossiers whose clock runs (not waiting for the citizen) that these offices must
 /// act on, due in `[due_from, due_before)`, earliest first (by due date, then id), and
-/// after the `(due date, id)` of the previous page's last row if given.
+/// after the `(due date, id)` of the previous page's last row if given. A district's
+/// offices are read one by one, each a page from the top of `dossiers_running_due`, and
+/// merged: the page does not grow with how many are overdue.
 pub fn due_between(
     conn: &mut AnyConnection,
     processing_offices: Option<Vec<OfficeId>>,
@@ -402,40 +404,57 @@ pub fn due_between(
     after: Option<(NaiveDate, String)>,
     limit: i64,
 ) -> QueryResult<Vec<WorkRow>> {
-    // `dossiers_running_due` holds every column read here (migration 000011): the
-    // list of a busy subtree is read from the index alone, then sorted.
-    let mut query = dossiers::table
-        .inner_join(procedures::table)
-        .filter(clock_running())
-        .filter(dossiers::due_date.lt(due_before))
-        .select((
-            dossiers::id,
-            dossiers::code,
-            dossiers::status,
-            dossiers::applicant_name,
-            dossiers::office_id,
-            dossiers::processing_office_id,
-            dossiers::due_date,
-            dossiers::appointment_date,
-            procedures::code,
-            procedures::name,
-        ))
-        .into_boxed();
-    if let Some(offices) = processing_offices {
-        query = query.filter(dossiers::processing_office_id.eq_any(offices));
+    let page = |offices: Option<Vec<OfficeId>>| {
+        // `dossiers_running_due` holds every column read here (migration 000011): the
+        // page is read from the index alone.
+        let mut query = dossiers::table
+            .inner_join(procedures::table)
+            .filter(clock_running())
+            .filter(dossiers::due_date.lt(due_before))
+            .select((
+                dossiers::id,
+                dossiers::code,
+                dossiers::status,
+                dossiers::applicant_name,
+                dossiers::office_id,
+                dossiers::processing_office_id,
+                dossiers::due_date,
+                dossiers::appointment_date,
+                procedures::code,
+                procedures::name,
+            ))
+            .into_boxed();
+        if let Some(offices) = offices {
+            query = query.filter(dossiers::processing_office_id.eq_any(offices));
+        }
+        if let Some(from) = due_from {
+            query = query.filter(dossiers::due_date.ge(from));
+        }
+        if let Some((due, id)) = after.clone() {
+            query = query.filter(
+                dossiers::due_date
+                    .gt(due)
+                    .or(dossiers::due_date.eq(due).and(dossiers::id.gt(id))),
+            );
+        }
+        query
+            .order((dossiers::due_date.asc(), dossiers::id.asc()))
+            .limit(limit)
+    };
+    match processing_offices {
+        Some(offices) if offices.len() <= OFFICE_BY_OFFICE => {
+            let mut rows = Vec::new();
+            for office in offices {
+                rows.extend(page(Some(vec![office])).load::<WorkRow>(conn)?);
+            }
+            rows.sort_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));
+            rows.truncate(limit.max(0) as usize);
+            Ok(rows)
+        }
+        offices => page(offices).load(conn),
     }
-    if let Some(from) = due_from {
-        query = query.filter(dossiers::due_date.ge(from));
-    }
-    if let Some((due, id)) = after {
-        query = query.filter(
-            dossiers::due_date
-                .gt(due)
-                .or(dossiers::due_date.eq(due).and(dossiers::id.gt(id))),
-        );
-    }
-    query
-        .order((dossiers::due_date.asc(), dossiers::id.asc()))
-        .limit(limit)
-        .load(conn)
 }
+
+/// Scopes of at most this many offices (a district and its communes) are read office
+/// by office ([`super::dossier_list`] does the same).
+pub(super) const OFFICE_BY_OFFICE: usize = 40;

@@ -347,6 +347,11 @@ pub type DbConn = PooledConnection<ConnectionManager>;
 pub fn init_pool(backend: &Backend, max_size: u32, timeout: Duration) -> Result<DbPool, DbError> {
     let mut conn = connect(backend)?;
     run_migrations(&mut conn)?;
+    // SQLite's WAL emptied into the database file now, with no time limit: after a
+    // migration that built indexes over millions of rows it holds gigabytes, and the
+    // pool's first connection would otherwise go through it, longer than a checkout
+    // may wait (the server gave up so once, in the benchmark).
+    restart_wal(&mut conn, WalRestart::Truncate, Duration::from_secs(3600))?;
     drop(conn);
     let pool = Pool::builder()
         .max_size(max_size)
