@@ -9,11 +9,15 @@
 //! - a wider scope with a field and no status or verdict: per procedure of the field;
 //! - otherwise one stream, through the index of its most telling condition.
 //!
-//! Conditions that no index of a stream holds are checked row by row. The order is
-//! newest recorded first (by id, a time-ordered UUID v7); with a received range, latest
-//! received first (then by id), so that a month is read from the `received_at`
-//! indexes. The cursor is the last row's id in both. With `q`, the search index drives
-//! ([`super::search`]) and the dossier whose code is `q` comes first.
+//! Conditions that no index of a stream holds are checked row by row. Each stream gives
+//! the ids of a page, all in one statement ([`SideBySide`]); only the merged page's rows
+//! are read. The order is newest recorded first (by id, a time-ordered UUID v7); with a
+//! received range, latest received first (then by id), so that a month is read from the
+//! `received_at` indexes. The cursor is the last row's id in both.
+//!
+//! With `q`, the dossier whose code is `q` comes first, then the newest matches: on
+//! SQLite its FTS5 index drives ([`super::search`]), on PostgreSQL the streams above,
+//! each with the `LIKE` its trigram indexes serve.
 
 use std::collections::HashMap;
 
