@@ -226,22 +226,11 @@ impl Lookup {
         }
     }
 
-    /// `dossiers.{name}` in a condition, with a unary `+` unless an index may serve it.
-    fn column<ST>(self, column: Column, name: &'static str) -> ConstSql<ST> {
-        let (indexed, unindexed) = match name {
-            "office_id" => ("dossiers.office_id", "+dossiers.office_id"),
-            "processing_office_id" => (
-                "dossiers.processing_office_id",
-                "+dossiers.processing_office_id",
-            ),
-            "status" => ("dossiers.status", "+dossiers.status"),
-            "verdict" => ("dossiers.verdict", "+dossiers.verdict"),
-            "procedure_id" => ("dossiers.procedure_id", "+dossiers.procedure_id"),
-            "received_at" => ("dossiers.received_at", "+dossiers.received_at"),
-            other => unreachable!("no list condition on {other}"),
-        };
+    /// `unindexed` (`+dossiers.…`: the column behind a unary `+`) in a condition, the
+    /// `+` dropped where an index may serve it.
+    fn column<ST>(self, column: Column, unindexed: &'static str) -> ConstSql<ST> {
         const_sql(if self.indexes(column) {
-            indexed
+            unindexed.trim_start_matches('+')
         } else {
             unindexed
         })
@@ -256,8 +245,8 @@ macro_rules! narrowed {
         let (filter, lookup): (&DossierFilter, Lookup) = ($filter, $lookup);
         let mut query = $query;
         let at_one_of = |ids: Vec<String>| {
-            let received = lookup.column::<Text>(Column::Scope, "office_id");
-            let deciding = lookup.column::<Text>(Column::Scope, "processing_office_id");
+            let received = lookup.column::<Text>(Column::Scope, "+dossiers.office_id");
+            let deciding = lookup.column::<Text>(Column::Scope, "+dossiers.processing_office_id");
             received.eq_any(ids.clone()).or(deciding.eq_any(ids))
         };
         if let Some(offices) = &filter.offices {
@@ -267,15 +256,15 @@ macro_rules! narrowed {
             query = query.filter(at_one_of(vec![office_id.to_string()]));
         }
         if let Some(status) = &filter.status {
-            let column = lookup.column::<Text>(Column::Status, "status");
+            let column = lookup.column::<Text>(Column::Status, "+dossiers.status");
             query = query.filter(column.eq(status.as_str()));
         }
         if let Some(procedure_id) = &filter.procedure_id {
-            let column = lookup.column::<Text>(Column::Procedure, "procedure_id");
+            let column = lookup.column::<Text>(Column::Procedure, "+dossiers.procedure_id");
             query = query.filter(column.eq(procedure_id.to_string()));
         }
         if let Some(field) = &filter.field {
-            let column = lookup.column::<Text>(Column::Field, "procedure_id");
+            let column = lookup.column::<Text>(Column::Field, "+dossiers.procedure_id");
             query = query.filter(
                 column.eq_any(
                     procedures::table
@@ -285,7 +274,7 @@ macro_rules! narrowed {
             );
         }
         if let Some(verdict) = &filter.verdict {
-            let column = lookup.column::<Nullable<Text>>(Column::Verdict, "verdict");
+            let column = lookup.column::<Nullable<Text>>(Column::Verdict, "+dossiers.verdict");
             query = query.filter(column.eq(verdict.as_str()));
         }
         if let Some(today) = filter.overdue_before {
@@ -303,7 +292,8 @@ macro_rules! narrowed {
                     .or(super::lower(dossiers::code).like(pattern).escape('\\')),
             );
         }
-        let received = lookup.column::<Nullable<Timestamp>>(Column::Received, "received_at");
+        let received =
+            lookup.column::<Nullable<Timestamp>>(Column::Received, "+dossiers.received_at");
         if let Some(from) = filter.received_from {
             query = query.filter(received.ge(from));
         }
