@@ -242,6 +242,36 @@ async fn every_filter_lists_what_a_direct_filter_finds() {
             let f = field_of.clone();
             Box::new(move |r| r.status.as_str() == "received" && f(r) == "Hộ tịch")
         }),
+        // A search, alone and with other filters. On SQLite a term common among the
+        // newest (11 of 30 dossiers) is checked along a narrow scope's offices, a
+        // rare one (1 of 30) is matched with the scope in the search index, a
+        // dossier transferred to the district under the district's token.
+        (
+            "q=nguyen%20van%201".into(),
+            Box::new(|r| r.applicant_name_folded.contains("nguyen van 1")),
+        ),
+        (format!("within={district_id}&q=van%202"), {
+            let w = within.clone();
+            Box::new(move |r| w(r) && r.applicant_name_folded.contains("van 2"))
+        }),
+        (
+            "q=van%2021".into(),
+            Box::new(|r| r.applicant_name_folded.ends_with("van 21")),
+        ),
+        (format!("within={district_id}&q=van%2021"), {
+            let w = within.clone();
+            Box::new(move |r| w(r) && r.applicant_name_folded.ends_with("van 21"))
+        }),
+        (
+            "q=van%2013".into(),
+            Box::new(|r| r.applicant_name_folded.ends_with("van 13")),
+        ),
+        (
+            "q=van%201&status=received".into(),
+            Box::new(|r| {
+                r.applicant_name_folded.contains("van 1") && r.status.as_str() == "received"
+            }),
+        ),
         (
             "overdue=true".into(),
             Box::new(move |r| {

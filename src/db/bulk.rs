@@ -47,7 +47,7 @@ pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<
     let mut restore: Vec<String> = indexes.into_iter().map(|i| i.definition).collect();
     #[cfg(feature = "sqlite")]
     if matches!(conn, AnyConnection::Sqlite(_)) && tables.contains(&"dossiers") {
-        restore.push(super::search::REBUILD.to_owned());
+        restore.extend(super::search::REBUILD.map(str::to_owned));
     }
     #[cfg(feature = "postgres")]
     if let AnyConnection::Postgres(c) = conn {

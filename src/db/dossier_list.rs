@@ -15,9 +15,10 @@
 //! received range, latest received first (then by id), so that a month is read from the
 //! `received_at` indexes. The cursor is the last row's id in both.
 //!
-//! With `q`, the dossier whose code is `q` comes first, then the newest matches: on
-//! SQLite its FTS5 index drives ([`super::search`]), on PostgreSQL the streams above,
-//! each with the `LIKE` its trigram indexes serve.
+//! With `q`, the dossier whose code is `q` comes first, then the newest matches: the
+//! streams above, each with a `LIKE` (its trigram indexes serve it on PostgreSQL), or
+//! on SQLite, unless the term is common and the scope narrow, the FTS5 index
+//! ([`super::search`]).
 
 use std::collections::HashMap;
 
@@ -282,8 +283,9 @@ macro_rules! narrowed {
                 .filter(clock_running())
                 .filter(dossiers::due_date.lt(today));
         }
-        if let (Some(q), Lookup::Planner) = (&filter.q, lookup) {
-            // PostgreSQL's trigram indexes serve it; SQLite's search index is joined.
+        if let (Some(q), false) = (&filter.q, lookup == Lookup::Search) {
+            // PostgreSQL's trigram indexes may serve it; on SQLite, checked along an
+            // office's newest dossiers, from the index that carries the name and code.
             let pattern = format!("%{}%", super::escape_like(q));
             query = query.filter(dossiers::code.ne(q.to_uppercase())).filter(
                 dossiers::applicant_name_folded
@@ -503,43 +505,53 @@ fn matching(
     before_id: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<DossierRow>> {
-    match conn {
+    let narrow = filter
+        .offices
+        .as_deref()
+        .filter(|offices| (1..=OFFICE_BY_OFFICE).contains(&offices.len()));
+    // Streams like a list's, each with a LIKE: on PostgreSQL served by the trigram
+    // indexes or checked along an office's newest; on SQLite, a common term along a
+    // narrow scope's newest (`super::search` says why).
+    let along_offices = match conn {
         #[cfg(feature = "postgres")]
-        // Streams like a list's, each a LIKE served by the trigram indexes or checked
-        // along an office's newest (`narrowed!`).
-        AnyConnection::Postgres(_) => {
-            let after = DossierFilter {
-                before_id: before_id.map(str::to_owned),
-                ..filter.clone()
-            };
-            merged(conn, &after, limit)
-        }
+        AnyConnection::Postgres(_) => true,
         #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(_) => {
-            use super::search::dossier_search;
-            let below = match before_id {
-                None => None,
-                Some(id) => match super::search::rowid_of(conn, id)? {
-                    Some(rowid) => Some(rowid),
-                    None => return Ok(Vec::new()),
-                },
-            };
-            // The index's matches, newest stored first, each dossier looked up by
-            // rowid and checked: the page ends when it is full.
-            let joined = dossiers::table
-                .inner_join(dossier_search::table.on(super::search::same_dossier()))
-                .select(DossierRow::as_select())
-                .into_boxed();
-            let mut query = narrowed!(joined, filter, lookup)
-                .filter(dossiers::code.ne(code.to_owned()))
-                .filter(super::search::matches(q));
-            if let Some(below) = below {
-                query = query.filter(dossier_search::rowid.lt(below));
-            }
-            query
-                .order(dossier_search::rowid.desc())
-                .limit(limit)
-                .load(conn)
-        }
+        AnyConnection::Sqlite(_) => narrow.is_some() && super::search::common(conn, q)?,
+    };
+    if along_offices {
+        let after = DossierFilter {
+            before_id: before_id.map(str::to_owned),
+            ..filter.clone()
+        };
+        return merged(conn, &after, limit);
     }
+    #[cfg(feature = "sqlite")]
+    {
+        use super::search::dossier_search;
+        let below = match before_id {
+            None => None,
+            Some(id) => match super::search::rowid_of(conn, id)? {
+                Some(rowid) => Some(rowid),
+                None => return Ok(Vec::new()),
+            },
+        };
+        // The index's matches (in a narrow scope's offices), newest stored first, each
+        // dossier looked up by rowid and checked: the page ends when it is full.
+        let joined = dossiers::table
+            .inner_join(dossier_search::table.on(super::search::same_dossier()))
+            .select(DossierRow::as_select())
+            .into_boxed();
+        let mut query = narrowed!(joined, filter, lookup)
+            .filter(dossiers::code.ne(code.to_owned()))
+            .filter(super::search::matches(q, narrow));
+        if let Some(below) = below {
+            query = query.filter(dossier_search::rowid.lt(below));
+        }
+        query
+            .order(dossier_search::rowid.desc())
+            .limit(limit)
+            .load(conn)
+    }
+    #[cfg(not(feature = "sqlite"))]
+    unreachable!("PostgreSQL reads streams; {lookup:?}, {code}")
 }
