@@ -78,6 +78,38 @@ where
 
 impl<L, R> RunQueryDsl<AnyConnection> for UnionAll<L, R> {}
 
+/// `q₁ UNION ALL q₂ …`, queries of one type (at least one); as [`UnionAll`], none may
+/// have ORDER BY or LIMIT.
+#[derive(Debug, Clone)]
+pub struct UnionAllOf<Q>(pub Vec<Q>);
+
+impl<Q> diesel::query_builder::QueryId for UnionAllOf<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for UnionAllOf<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> diesel::query_builder::QueryFragment<AnyBackend> for UnionAllOf<Q>
+where
+    Q: diesel::query_builder::QueryFragment<AnyBackend>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, AnyBackend>,
+    ) -> QueryResult<()> {
+        for (i, query) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            query.walk_ast(out.reborrow())?;
+        }
+        Ok(())
+    }
+}
+
 /// Takes the oldest `limit` deltas out of a deltas table in one `DELETE … RETURNING`,
 /// so that exactly the rows folded are removed: on PostgreSQL a delta committed
 /// meanwhile below the last id is taken, and returned, too.
@@ -146,6 +178,8 @@ pub(crate) use add_to_rollups;
 /// Marks a pending delta in a report's union, in place of a grain.
 pub const PENDING: &str = "-";
 pub const PENDING_SQL: &str = "'-'";
+/// Marks rows of rollups summed before a cut, in the same reads.
+pub const SUMMED_SQL: &str = "'+'";
 
 /// Differences between the stored rollups and a recount from the dossiers or votes.
 #[derive(Debug, Default)]

@@ -15,12 +15,13 @@ use diesel::prelude::*;
 use super::const_sql::const_sql;
 use super::dossiers::DossierRow;
 use super::rollups::{
-    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, UnionAll, PENDING, PENDING_SQL,
+    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, UnionAll, UnionAllOf, PENDING,
+    PENDING_SQL, SUMMED_SQL,
 };
 use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
 use super::AnyConnection;
 use crate::domain::kpi::{contributions, DayCounters};
-use crate::domain::rollup::{read_plan, summed_before, Dim, Grain};
+use crate::domain::rollup::{read_plan, Dim, Grain};
 use crate::domain::target::ancestors_nearest_first;
 
 /// Declares the counter columns of a table as a struct, and its conversions.
@@ -385,10 +386,22 @@ macro_rules! counters_of {
     };
 }
 
+/// The counter columns of `stats_rollups` summed (as integers on both databases), in
+/// [`RollupCounters`]'s order.
+macro_rules! rollup_sums {
+    ($($column:ident),*) => {
+        ($(const_sql::<diesel::sql_types::Integer>(concat!(
+            "CAST(SUM(stats_rollups.", stringify!($column), ") AS INTEGER)"
+        )),)*)
+    };
+}
+
 /// Counters summed over every day before each of `cuts`, per (scope, dimension id),
-/// for scopes within the subtree at `root_path`. The rollups of the read plan and the
-/// deltas not yet folded come in one statement (`UNION ALL`), so they are read from
-/// one snapshot without a transaction, in one round trip.
+/// for scopes within the subtree at `root_path`. Per cut, the database sums the
+/// rollups of its read plan (a report decodes a row per group and cut, not per
+/// bucket); those sums and the deltas not yet folded come in one statement
+/// (`UNION ALL`), so they are read from one snapshot without a transaction, in one
+/// round trip.
 pub fn sums_before(
     conn: &mut AnyConnection,
     root_path: &str,
@@ -429,39 +442,67 @@ pub fn sums_before(
             counters_of!(stats_deltas),
         ))
         .into_boxed();
-    // The plan's rollups: each term a whole key prefix, so that both databases walk
-    // the key per range. An empty plan still reads the deltas.
-    let mut rollups = t::stats_rollups
-        .select((t::scope_id, t::dim_id, t::grain, t::bucket, counters_of!(t)))
-        .into_boxed();
-    let ranges = read_plan(cuts).ranges;
-    if ranges.is_empty() {
-        rollups = rollups.filter(const_sql::<diesel::sql_types::Bool>("1 = 0"));
-    }
-    for (grain, range) in &ranges {
-        rollups = rollups.or_filter(
-            t::scope_id
-                .eq_any(scopes)
-                .and(t::dim.eq(dim.as_str()))
-                .and(t::grain.eq(grain.as_str()))
-                .and(t::bucket.ge(range.start))
-                .and(t::bucket.lt(range.end)),
-        );
-    }
+    // Per cut, the sums of its plan's rollups, each range a whole key prefix, so that
+    // both databases walk the key per range. The cut stands in the day column.
+    let per_cut: Vec<_> = cuts
+        .iter()
+        .map(|cut| {
+            let mut rollups = t::stats_rollups
+                .group_by((t::scope_id, t::dim_id))
+                .select((
+                    t::scope_id,
+                    t::dim_id,
+                    const_sql::<Text>(SUMMED_SQL),
+                    cut.into_sql::<diesel::sql_types::Date>(),
+                    rollup_sums!(
+                        received_in_person,
+                        received_online,
+                        received_postal,
+                        ended_early,
+                        ended_on_time,
+                        ended_late,
+                        refused,
+                        withdrawn,
+                        stopped,
+                        rescheduled,
+                        resolved_same_day,
+                        due,
+                        due_met,
+                        overdue_entered,
+                        overdue_left
+                    ),
+                ))
+                .into_boxed();
+            let ranges = read_plan(&[*cut]).ranges;
+            if ranges.is_empty() {
+                rollups = rollups.filter(const_sql::<diesel::sql_types::Bool>("1 = 0"));
+            }
+            for (grain, range) in &ranges {
+                rollups = rollups.or_filter(
+                    t::scope_id
+                        .eq_any(scopes)
+                        .and(t::dim.eq(dim.as_str()))
+                        .and(t::grain.eq(grain.as_str()))
+                        .and(t::bucket.ge(range.start))
+                        .and(t::bucket.lt(range.end)),
+                );
+            }
+            rollups
+        })
+        .collect();
     let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> =
-        UnionAll(rollups, pending).load(conn)?;
-    for (key, dim_id, grain, day, c) in rows {
-        if grain == PENDING {
+        UnionAll(UnionAllOf(per_cut), pending).load(conn)?;
+    for (key, dim_id, kind, day, c) in rows {
+        if kind == PENDING {
             // `key` is the office's path: the delta counts in every scope above it.
             for scope in scopes {
                 if key.contains(&format!("/{scope}/")) {
                     add(scope, &dim_id, c.into(), &|cut| day < cut);
                 }
             }
-        } else if let Some(grain) = Grain::parse(&grain) {
-            add(&key, &dim_id, c.into(), &|cut| {
-                summed_before(cut, grain, day)
-            });
+        } else {
+            // `day` is the cut these sums are before.
+            add(&key, &dim_id, c.into(), &|cut| cut == day);
         }
     }
     Ok(out)
