@@ -179,6 +179,7 @@ pub(crate) use add_to_rollups;
 pub const PENDING: &str = "-";
 pub const PENDING_SQL: &str = "'-'";
 /// Marks rows of rollups summed before a cut, in the same reads.
+pub const SUMMED: &str = "+";
 pub const SUMMED_SQL: &str = "'+'";
 
 /// Differences between the stored rollups and a recount from the dossiers or votes.

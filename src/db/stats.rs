@@ -16,12 +16,12 @@ use super::const_sql::const_sql;
 use super::dossiers::DossierRow;
 use super::rollups::{
     exclusive_snapshot, lock_rollups, take_deltas, RecountReport, UnionAll, UnionAllOf, PENDING,
-    PENDING_SQL, SUMMED_SQL,
+    PENDING_SQL, SUMMED, SUMMED_SQL,
 };
 use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
 use super::AnyConnection;
 use crate::domain::kpi::{contributions, DayCounters};
-use crate::domain::rollup::{read_plan, Dim, Grain};
+use crate::domain::rollup::{read_plan, summed_before, Dim, Grain};
 use crate::domain::target::ancestors_nearest_first;
 
 /// Declares the counter columns of a table as a struct, and its conversions.
@@ -397,11 +397,10 @@ macro_rules! rollup_sums {
 }
 
 /// Counters summed over every day before each of `cuts`, per (scope, dimension id),
-/// for scopes within the subtree at `root_path`. Per cut, the database sums the
-/// rollups of its read plan (a report decodes a row per group and cut, not per
-/// bucket); those sums and the deltas not yet folded come in one statement
-/// (`UNION ALL`), so they are read from one snapshot without a transaction, in one
-/// round trip.
+/// for scopes within the subtree at `root_path`. The rollups of the read plan (its
+/// days summed per cut by the database) and the deltas not yet folded come in one
+/// statement (`UNION ALL`), so they are read from one snapshot without a
+/// transaction, in one round trip.
 pub fn sums_before(
     conn: &mut AnyConnection,
     root_path: &str,
@@ -442,12 +441,40 @@ pub fn sums_before(
             counters_of!(stats_deltas),
         ))
         .into_boxed();
-    // Per cut, the sums of its plan's rollups, each range a whole key prefix, so that
-    // both databases walk the key per range. The cut stands in the day column.
-    let per_cut: Vec<_> = cuts
+    // The plan's years, quarters and months, a few rows per group: each range a whole
+    // key prefix, so that both databases walk the key per range. An empty plan still
+    // reads the rest.
+    let ranges: Vec<_> = read_plan(cuts)
+        .ranges
+        .into_iter()
+        .filter(|(grain, _)| *grain != Grain::Day)
+        .collect();
+    let mut coarse = t::stats_rollups
+        .select((t::scope_id, t::dim_id, t::grain, t::bucket, counters_of!(t)))
+        .into_boxed();
+    if ranges.is_empty() {
+        coarse = coarse.filter(const_sql::<diesel::sql_types::Bool>("1 = 0"));
+    }
+    for (grain, range) in &ranges {
+        coarse = coarse.or_filter(
+            t::scope_id
+                .eq_any(scopes)
+                .and(t::dim.eq(dim.as_str()))
+                .and(t::grain.eq(grain.as_str()))
+                .and(t::bucket.ge(range.start))
+                .and(t::bucket.lt(range.end)),
+        );
+    }
+    // Days are up to 30 rows per group and cut: the database sums them, a row per group
+    // and cut (the cut stands in the day column).
+    let days: Vec<_> = cuts
         .iter()
-        .map(|cut| {
-            let mut rollups = t::stats_rollups
+        .filter_map(|cut| {
+            let (_, days) = read_plan(&[*cut])
+                .ranges
+                .into_iter()
+                .find(|(grain, _)| *grain == Grain::Day)?;
+            let summed = t::stats_rollups
                 .group_by((t::scope_id, t::dim_id))
                 .select((
                     t::scope_id,
@@ -472,26 +499,20 @@ pub fn sums_before(
                         overdue_left
                     ),
                 ))
+                .filter(t::scope_id.eq_any(scopes))
+                .filter(t::dim.eq(dim.as_str()))
+                .filter(t::grain.eq(Grain::Day.as_str()))
+                .filter(t::bucket.ge(days.start))
+                .filter(t::bucket.lt(days.end))
                 .into_boxed();
-            let ranges = read_plan(&[*cut]).ranges;
-            if ranges.is_empty() {
-                rollups = rollups.filter(const_sql::<diesel::sql_types::Bool>("1 = 0"));
-            }
-            for (grain, range) in &ranges {
-                rollups = rollups.or_filter(
-                    t::scope_id
-                        .eq_any(scopes)
-                        .and(t::dim.eq(dim.as_str()))
-                        .and(t::grain.eq(grain.as_str()))
-                        .and(t::bucket.ge(range.start))
-                        .and(t::bucket.lt(range.end)),
-                );
-            }
-            rollups
+            Some(summed)
         })
         .collect();
-    let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> =
-        UnionAll(UnionAllOf(per_cut), pending).load(conn)?;
+    let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> = if days.is_empty() {
+        UnionAll(coarse, pending).load(conn)?
+    } else {
+        UnionAll(coarse, UnionAll(UnionAllOf(days), pending)).load(conn)?
+    };
     for (key, dim_id, kind, day, c) in rows {
         if kind == PENDING {
             // `key` is the office's path: the delta counts in every scope above it.
@@ -500,9 +521,13 @@ pub fn sums_before(
                     add(scope, &dim_id, c.into(), &|cut| day < cut);
                 }
             }
-        } else {
-            // `day` is the cut these sums are before.
+        } else if kind == SUMMED {
+            // `day` is the cut these days are summed before.
             add(&key, &dim_id, c.into(), &|cut| cut == day);
+        } else if let Some(grain) = Grain::parse(&kind) {
+            add(&key, &dim_id, c.into(), &|cut| {
+                summed_before(cut, grain, day)
+            });
         }
     }
     Ok(out)
