@@ -82,7 +82,19 @@ pub fn list(
     filter: &DossierFilter,
     limit: i64,
 ) -> QueryResult<Vec<DossierRow>> {
-    let filter = &filter.office_as_scope();
+    let mut filter = filter.office_as_scope();
+    if let Some(offices) = &filter.offices {
+        // A scope of every office (the province's) is no scope: PostgreSQL took 10 to
+        // 20 ms to plan a page with 101 offices in an IN list, longer than to read it.
+        if offices.len() as i64
+            == super::schema::offices::table
+                .count()
+                .get_result::<i64>(conn)?
+        {
+            filter.offices = None;
+        }
+    }
+    let filter = &filter;
     match &filter.q {
         Some(q) => search(conn, filter, q, limit),
         None => merged(conn, filter, limit),
