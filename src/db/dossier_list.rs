@@ -6,7 +6,7 @@
 //! - a scope of at most [`OFFICE_BY_OFFICE`] offices (a desk, a district and its
 //!   communes): per office, what it received and what it decides that another office
 //!   received (the `dossiers_office…` and `dossiers_decided_elsewhere…` indexes), and
-//!   with a procedure or field but no status or verdict, per office and procedure;
+//!   with a procedure or field, per office and procedure;
 //! - a wider scope with a field and no status or verdict: per procedure of the field;
 //! - otherwise one stream, through the index of its most telling condition.
 //!
@@ -383,13 +383,14 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Vec<
         ),
         (None, None) => None,
     }
-    // A status or verdict is read from its own index (per office in a narrow scope),
-    // the procedure checked row by row: split by procedure, each stream walked the
-    // same late dossiers again (16 times for the province's desk and a field).
-    .filter(|_| filter.status.is_none() && filter.verdict.is_none())
     .filter(|procedures| match by_office {
         Some(offices) => offices.len() * procedures.len() <= STREAMS,
-        None => procedures.len() <= OFFICE_BY_OFFICE,
+        // A status or verdict over the whole table is read from its own index.
+        None => {
+            procedures.len() <= OFFICE_BY_OFFICE
+                && filter.status.is_none()
+                && filter.verdict.is_none()
+        }
     });
     if by_office.is_none() && by_procedure.is_none() {
         let whole = if filter.by_receipt() {
