@@ -127,7 +127,17 @@ fn merged(
     let mut keys: Vec<Key> = if pages.is_empty() {
         Vec::new()
     } else {
-        SideBySide(pages).load(conn)?
+        let planned_each_time = match conn {
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(_) => true,
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(_) => false,
+        };
+        SideBySide {
+            pages,
+            planned_each_time,
+        }
+        .load(conn)?
     };
     if by_receipt {
         keys.sort_by(|a, b| b.cmp(a));
@@ -153,7 +163,15 @@ type Key = (Option<NaiveDateTime>, String);
 
 /// The streams' pages in one statement (one round trip to PostgreSQL), each a
 /// subquery with its own order and limit: `SELECT * FROM (…) AS s0 UNION ALL …`.
-struct SideBySide(Vec<Filtered>);
+struct SideBySide {
+    pages: Vec<Filtered>,
+    /// Planned with its values each time (PostgreSQL): a statement PostgreSQL has
+    /// prepared is planned generically after five runs, and for a common name it then
+    /// read every match (0.9 s at 10 M) instead of the newest dossiers. SQLite plans
+    /// without the values, so its prepared statement is kept (preparing sixteen
+    /// streams each time tripled a page's time).
+    planned_each_time: bool,
+}
 
 impl diesel::query_builder::QueryId for SideBySide {
     type QueryId = ();
@@ -169,11 +187,10 @@ impl diesel::query_builder::QueryFragment<super::AnyBackend> for SideBySide {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, super::AnyBackend>,
     ) -> QueryResult<()> {
-        // Planned each time with its values: a statement PostgreSQL has prepared is
-        // planned generically after five runs, and for a common name it then read
-        // every match (0.9 s at 10 M) instead of the newest dossiers.
-        out.unsafe_to_cache_prepared();
-        for (i, page) in self.0.iter().enumerate() {
+        if self.planned_each_time {
+            out.unsafe_to_cache_prepared();
+        }
+        for (i, page) in self.pages.iter().enumerate() {
             if i > 0 {
                 out.push_sql(" UNION ALL ");
             }
