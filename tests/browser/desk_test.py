@@ -145,7 +145,7 @@ def clerk_flow(server, site, context, looks):
     page.fill("#procedure", "khai sinh")
     page.wait_for_selector('.match[data-code="1.001193"]')
     page.press("#procedure", "Enter")
-    page.wait_for_function("document.activeElement.id === 'name'")
+    wait_until(lambda: page.evaluate("document.activeElement.id === 'name'"), 10, "the name field to have the focus")
     page.fill("#name", "Nguyễn Thị Hoà")
     page.fill("#id_number", "07920100123")
     page.fill("#phone", "0912345678")
@@ -245,10 +245,10 @@ def clerk_flow(server, site, context, looks):
     check("the desk's search finds a dossier by the applicant's name without accents")
 
     page.click("#language")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    wait_until(lambda: page.evaluate("document.documentElement.lang === 'en'"), 10, "the page to be in English")
     assert page.inner_text('nav a[href="/app/receive"]') == "Receive a dossier"
     page.click("#language")
-    page.wait_for_function("document.documentElement.lang === 'vi'")
+    wait_until(lambda: page.evaluate("document.documentElement.lang === 'vi'"), 10, "the page to be in Vietnamese")
     check("the English switch translates the page and back")
 
     page.evaluate("""() => {

@@ -188,7 +188,13 @@ def open_kiosk(context, server, link):
     kiosk = Kiosk(page)
     page.goto(server.url + link)
     kiosk.wait_screen("vote")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    # Polled from here: Playwright's own polling evaluates its predicate with eval,
+    # which the page's Content-Security-Policy refuses once the first check fails.
+    wait_until(
+        lambda: page.evaluate("navigator.serviceWorker.controller !== null"),
+        15,
+        "the Service Worker to control the page",
+    )
     return kiosk
 
 
