@@ -68,10 +68,18 @@ pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<
     Ok(restore)
 }
 
-/// Runs the statements [`relax_for_load`] returned.
+/// Runs the statements [`relax_for_load`] returned, logging how long each took (they
+/// are most of a large seed's time).
 pub fn restore_after_load(conn: &mut AnyConnection, definitions: &[String]) -> QueryResult<()> {
     for definition in definitions {
+        let started = std::time::Instant::now();
         diesel::sql_query(definition.as_str()).execute(conn)?;
+        let statement: String = definition.chars().take(90).collect();
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            statement,
+            "restored"
+        );
     }
     Ok(())
 }

@@ -24,9 +24,34 @@ use crate::domain::kpi::{contributions, DayCounters};
 use crate::domain::rollup::{read_plan, summed_before, Dim, Grain};
 use crate::domain::target::ancestors_nearest_first;
 
+/// Hands the dashboard's counter columns, in [`DayCounters`]'s order, to `$then!` after
+/// the other arguments: the one list behind the structs, selections, sums and upserts
+/// below.
+macro_rules! with_counters {
+    ($then:ident; $($args:tt)*) => {
+        $then! { $($args)* [
+            received_in_person,
+            received_online,
+            received_postal,
+            ended_early,
+            ended_on_time,
+            ended_late,
+            refused,
+            withdrawn,
+            stopped,
+            rescheduled,
+            resolved_same_day,
+            due,
+            due_met,
+            overdue_entered,
+            overdue_left
+        ] }
+    };
+}
+
 /// Declares the counter columns of a table as a struct, and its conversions.
 macro_rules! counter_columns {
-    ($name:ident, $table:ident) => {
+    ($name:ident, $table:ident, [$($column:ident),+]) => {
         #[derive(
             Debug,
             Clone,
@@ -41,41 +66,13 @@ macro_rules! counter_columns {
         )]
         #[diesel(table_name = $table)]
         pub struct $name {
-            received_in_person: i32,
-            received_online: i32,
-            received_postal: i32,
-            ended_early: i32,
-            ended_on_time: i32,
-            ended_late: i32,
-            refused: i32,
-            withdrawn: i32,
-            stopped: i32,
-            rescheduled: i32,
-            resolved_same_day: i32,
-            due: i32,
-            due_met: i32,
-            overdue_entered: i32,
-            overdue_left: i32,
+            $($column: i32,)+
         }
 
         impl From<$name> for DayCounters {
             fn from(c: $name) -> DayCounters {
                 DayCounters {
-                    received_in_person: c.received_in_person.into(),
-                    received_online: c.received_online.into(),
-                    received_postal: c.received_postal.into(),
-                    ended_early: c.ended_early.into(),
-                    ended_on_time: c.ended_on_time.into(),
-                    ended_late: c.ended_late.into(),
-                    refused: c.refused.into(),
-                    withdrawn: c.withdrawn.into(),
-                    stopped: c.stopped.into(),
-                    rescheduled: c.rescheduled.into(),
-                    resolved_same_day: c.resolved_same_day.into(),
-                    due: c.due.into(),
-                    due_met: c.due_met.into(),
-                    overdue_entered: c.overdue_entered.into(),
-                    overdue_left: c.overdue_left.into(),
+                    $($column: c.$column.into(),)+
                 }
             }
         }
@@ -83,29 +80,15 @@ macro_rules! counter_columns {
         impl From<&DayCounters> for $name {
             fn from(c: &DayCounters) -> $name {
                 $name {
-                    received_in_person: c.received_in_person as i32,
-                    received_online: c.received_online as i32,
-                    received_postal: c.received_postal as i32,
-                    ended_early: c.ended_early as i32,
-                    ended_on_time: c.ended_on_time as i32,
-                    ended_late: c.ended_late as i32,
-                    refused: c.refused as i32,
-                    withdrawn: c.withdrawn as i32,
-                    stopped: c.stopped as i32,
-                    rescheduled: c.rescheduled as i32,
-                    resolved_same_day: c.resolved_same_day as i32,
-                    due: c.due as i32,
-                    due_met: c.due_met as i32,
-                    overdue_entered: c.overdue_entered as i32,
-                    overdue_left: c.overdue_left as i32,
+                    $($column: c.$column as i32,)+
                 }
             }
         }
     };
 }
 
-counter_columns!(RollupCounters, stats_rollups);
-counter_columns!(DeltaCounters, stats_deltas);
+with_counters!(counter_columns; RollupCounters, stats_rollups,);
+with_counters!(counter_columns; DeltaCounters, stats_deltas,);
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stats_rollups)]
@@ -217,28 +200,8 @@ pub fn has_deltas(conn: &mut AnyConnection) -> QueryResult<bool> {
 
 /// Adds each row's counts to the stored row of its key (see [`super::rollups::add_to_rollups`]).
 fn add_to_rollups(conn: &mut AnyConnection, rows: &[RollupRow]) -> QueryResult<()> {
-    super::rollups::add_to_rollups!(
-        conn,
-        stats_rollups,
-        rows,
-        [
-            received_in_person,
-            received_online,
-            received_postal,
-            ended_early,
-            ended_on_time,
-            ended_late,
-            refused,
-            withdrawn,
-            stopped,
-            rescheduled,
-            resolved_same_day,
-            due,
-            due_met,
-            overdue_entered,
-            overdue_left
-        ]
-    )
+    use super::rollups::add_to_rollups;
+    with_counters!(add_to_rollups; conn, stats_rollups, rows,)
 }
 
 /// The rows that add `delta`'s non-zero counters under `scope`.
@@ -363,33 +326,17 @@ pub fn move_scope(
     Ok(())
 }
 
-/// The counter columns of `stats_rollups` or `stats_deltas`, in [`RollupCounters`]'s order.
-macro_rules! counters_of {
-    ($table:ident) => {
-        (
-            $table::received_in_person,
-            $table::received_online,
-            $table::received_postal,
-            $table::ended_early,
-            $table::ended_on_time,
-            $table::ended_late,
-            $table::refused,
-            $table::withdrawn,
-            $table::stopped,
-            $table::rescheduled,
-            $table::resolved_same_day,
-            $table::due,
-            $table::due_met,
-            $table::overdue_entered,
-            $table::overdue_left,
-        )
+/// The counter columns of `$table`, in [`RollupCounters`]'s order.
+macro_rules! columns_of {
+    ($table:ident, [$($column:ident),+]) => {
+        ($($table::$column,)+)
     };
 }
 
 /// The counter columns of `stats_rollups` summed (as integers on both databases), in
 /// [`RollupCounters`]'s order.
 macro_rules! rollup_sums {
-    ($($column:ident),*) => {
+    ([$($column:ident),+]) => {
         ($(const_sql::<diesel::sql_types::Integer>(concat!(
             "CAST(SUM(stats_rollups.", stringify!($column), ") AS INTEGER)"
         )),)*)
@@ -438,7 +385,7 @@ pub fn sums_before(
             dim_id,
             const_sql::<Text>(PENDING_SQL),
             stats_deltas::day,
-            counters_of!(stats_deltas),
+            with_counters!(columns_of; stats_deltas,),
         ))
         .into_boxed();
     // The plan's years, quarters and months, a few rows per group: each range a whole
@@ -450,7 +397,13 @@ pub fn sums_before(
         .filter(|(grain, _)| *grain != Grain::Day)
         .collect();
     let mut coarse = t::stats_rollups
-        .select((t::scope_id, t::dim_id, t::grain, t::bucket, counters_of!(t)))
+        .select((
+            t::scope_id,
+            t::dim_id,
+            t::grain,
+            t::bucket,
+            with_counters!(columns_of; t,),
+        ))
         .into_boxed();
     if ranges.is_empty() {
         coarse = coarse.filter(const_sql::<diesel::sql_types::Bool>("1 = 0"));
@@ -481,23 +434,7 @@ pub fn sums_before(
                     t::dim_id,
                     const_sql::<Text>(SUMMED_SQL),
                     cut.into_sql::<diesel::sql_types::Date>(),
-                    rollup_sums!(
-                        received_in_person,
-                        received_online,
-                        received_postal,
-                        ended_early,
-                        ended_on_time,
-                        ended_late,
-                        refused,
-                        withdrawn,
-                        stopped,
-                        rescheduled,
-                        resolved_same_day,
-                        due,
-                        due_met,
-                        overdue_entered,
-                        overdue_left
-                    ),
+                    with_counters!(rollup_sums;),
                 ))
                 .filter(t::scope_id.eq_any(scopes))
                 .filter(t::dim.eq(dim.as_str()))
