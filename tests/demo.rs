@@ -81,6 +81,22 @@ async fn a_seeded_province_shows_on_the_dashboards_and_recounts_clean() {
     assert!(total["withdrawn"].as_i64() > Some(0) && total["rescheduled"].as_i64() > Some(0));
     assert!(total["pending_in_time"].as_i64() > Some(0), "{}", r.text);
 
+    // The search index was built after the load: the newest dossier is found by its
+    // code, and by its applicant's name (folded) among the dossiers that share it.
+    let (id, code, name): (String, String, String) = {
+        use motcua::db::schema::dossiers::dsl as d;
+        d::dossiers
+            .select((d::id, d::code, d::applicant_name_folded))
+            .order(d::id.desc())
+            .first(&mut env.conn())
+            .unwrap()
+    };
+    let r = get(&app, &format!("/api/v1/dossiers?q={code}"), Some(&token)).await;
+    assert_eq!(r.body["items"][0]["id"], id.as_str(), "{}", r.text);
+    let q = name.replace(' ', "%20");
+    let r = get(&app, &format!("/api/v1/dossiers?q={q}"), Some(&token)).await;
+    assert_eq!(r.body["items"][0]["id"], id.as_str(), "{}", r.text);
+
     let r = get(
         &app,
         &format!(
