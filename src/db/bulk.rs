@@ -69,11 +69,19 @@ pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<
 }
 
 /// Runs the statements [`relax_for_load`] returned, logging how long each took (they
-/// are most of a large seed's time).
+/// are most of a large seed's time). SQLite's WAL is emptied after each: an index over
+/// 10 M rows is a gigabyte written in one transaction, and every page the next step
+/// reads would be looked up among its frames first (the search index's merge spent
+/// most of its time there).
 pub fn restore_after_load(conn: &mut AnyConnection, definitions: &[String]) -> QueryResult<()> {
     for definition in definitions {
         let started = std::time::Instant::now();
         diesel::sql_query(definition.as_str()).execute(conn)?;
+        super::restart_wal(
+            conn,
+            super::WalRestart::Truncate,
+            std::time::Duration::from_secs(60),
+        )?;
         let statement: String = definition.chars().take(90).collect();
         tracing::info!(
             seconds = started.elapsed().as_secs_f64(),

@@ -320,12 +320,14 @@ macro_rules! narrowed {
         if let (Some(q), false) = (&filter.q, lookup == Lookup::Search) {
             // PostgreSQL's trigram indexes may serve it; on SQLite, checked along an
             // office's newest dossiers, from the index that carries the name and code.
+            // Codes are stored upper-case: the term is upper-cased rather than every
+            // code lower-cased (half of a common name's search, migration 000025).
             let pattern = format!("%{}%", super::escape_like(q));
             query = query.filter(dossiers::code.ne(q.to_uppercase())).filter(
                 dossiers::applicant_name_folded
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(super::lower(dossiers::code).like(pattern).escape('\\')),
+                    .or(dossiers::code.like(pattern.to_uppercase()).escape('\\')),
             );
         }
         let received =
