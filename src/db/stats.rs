@@ -388,35 +388,36 @@ pub fn sums_before(
             with_counters!(columns_of; stats_deltas,),
         ))
         .into_boxed();
-    // The plan's years, quarters and months, a few rows per group: each range a whole
-    // key prefix, so that both databases walk the key per range. An empty plan still
-    // reads the rest.
-    let ranges: Vec<_> = read_plan(cuts)
+    // The plan's years, quarters and months, a few rows per group: a select per range,
+    // each a whole key prefix, so that both databases walk the key per range
+    // (PostgreSQL from its covering key alone; an OR of the ranges read them through a
+    // bitmap of the table's pages). An empty plan still reads the rest.
+    let coarse_rows = || {
+        t::stats_rollups
+            .select((
+                t::scope_id,
+                t::dim_id,
+                t::grain,
+                t::bucket,
+                with_counters!(columns_of; t,),
+            ))
+            .filter(t::scope_id.eq_any(scopes))
+            .filter(t::dim.eq(dim.as_str()))
+            .into_boxed()
+    };
+    let mut coarse: Vec<_> = read_plan(cuts)
         .ranges
         .into_iter()
         .filter(|(grain, _)| *grain != Grain::Day)
+        .map(|(grain, range)| {
+            coarse_rows()
+                .filter(t::grain.eq(grain.as_str()))
+                .filter(t::bucket.ge(range.start))
+                .filter(t::bucket.lt(range.end))
+        })
         .collect();
-    let mut coarse = t::stats_rollups
-        .select((
-            t::scope_id,
-            t::dim_id,
-            t::grain,
-            t::bucket,
-            with_counters!(columns_of; t,),
-        ))
-        .into_boxed();
-    if ranges.is_empty() {
-        coarse = coarse.filter(const_sql::<diesel::sql_types::Bool>("1 = 0"));
-    }
-    for (grain, range) in &ranges {
-        coarse = coarse.or_filter(
-            t::scope_id
-                .eq_any(scopes)
-                .and(t::dim.eq(dim.as_str()))
-                .and(t::grain.eq(grain.as_str()))
-                .and(t::bucket.ge(range.start))
-                .and(t::bucket.lt(range.end)),
-        );
+    if coarse.is_empty() {
+        coarse.push(coarse_rows().filter(const_sql::<diesel::sql_types::Bool>("1 = 0")));
     }
     // Days are up to 30 rows per group and cut: the database sums them, a row per group
     // and cut (the cut stands in the day column).
@@ -446,9 +447,9 @@ pub fn sums_before(
         })
         .collect();
     let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> = if days.is_empty() {
-        UnionAll(coarse, pending).load(conn)?
+        UnionAll(UnionAllOf(coarse), pending).load(conn)?
     } else {
-        UnionAll(coarse, UnionAll(UnionAllOf(days), pending)).load(conn)?
+        UnionAll(UnionAllOf(coarse), UnionAll(UnionAllOf(days), pending)).load(conn)?
     };
     for (key, dim_id, kind, day, c) in rows {
         if kind == PENDING {
