@@ -21,25 +21,27 @@
 pub use sqlite::{common, dossier_search, matches, rowid_of, same_dossier};
 
 /// Rebuilds SQLite's index from the dossiers (after a bulk load without its triggers),
-/// as migration 000023 built it, in one segment: a term is looked up once per segment,
-/// and a phrase of eight trigrams over the 14 segments a bulk insert leaves costs a
-/// millisecond before it reads a match. As dossiers come, FTS5 merges the segments
-/// they add level by level (its `automerge`), so a live index holds a few per level.
+/// as migration 000023 built it, in as few segments as it can: a term is looked up
+/// once per segment, and a phrase of eight trigrams over the 14 segments a bulk insert
+/// used to leave cost a millisecond before it read a match. As dossiers come, FTS5
+/// merges the segments they add level by level (its `automerge`), so a live index
+/// holds a few per level.
 ///
-/// The load itself holds 256 MiB of terms in memory per segment and leaves merging to
-/// the `optimize`: with FTS5's defaults (a segment per MiB, merged four at a time as
-/// they come) 10 M dossiers took more than an hour, most of it deleting merged
-/// segments; 1 M took 6.6 s instead of 2.5. The defaults are set back after it.
+/// The load holds up to 2 GiB of terms in memory before it writes a segment: 1 M
+/// dossiers make one (150 MB); 10 M one or two. With FTS5's defaults (a segment per
+/// MiB, merged four at a time as they come) 10 M took more than an hour, most of it
+/// deleting merged segments; and merging a few segments of that size into one
+/// (`optimize`) read them over and over, at 2 GB/s for more than five minutes
+/// without writing a page, so it is not done. The defaults are set back after it.
 #[cfg(feature = "sqlite")]
-pub const REBUILD: [&str; 9] = [
+pub const REBUILD: [&str; 8] = [
     "INSERT INTO dossier_search (dossier_search) VALUES ('delete-all')",
     "INSERT INTO dossier_search (dossier_search, rank) VALUES ('automerge', 0)",
     "INSERT INTO dossier_search (dossier_search, rank) VALUES ('crisismerge', 1999)",
-    "INSERT INTO dossier_search (dossier_search, rank) VALUES ('hashsize', 268435456)",
+    "INSERT INTO dossier_search (dossier_search, rank) VALUES ('hashsize', 2147483647)",
     "INSERT INTO dossier_search (rowid, applicant_name_folded, code, offices) \
      SELECT rowid, applicant_name_folded, code, \
      substr(office_id, -3) || ' ' || substr(processing_office_id, -3) FROM dossiers",
-    "INSERT INTO dossier_search (dossier_search) VALUES ('optimize')",
     "INSERT INTO dossier_search (dossier_search, rank) VALUES ('automerge', 4)",
     "INSERT INTO dossier_search (dossier_search, rank) VALUES ('crisismerge', 16)",
     "INSERT INTO dossier_search (dossier_search, rank) VALUES ('hashsize', 1048576)",
