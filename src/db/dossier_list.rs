@@ -28,7 +28,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 
 use super::const_sql::{const_sql, ConstSql};
-use super::dossiers::{clock_running, DossierRow, OFFICE_BY_OFFICE};
+use super::dossiers::{clock_running, clock_running_by_due, DossierRow, OFFICE_BY_OFFICE};
 use super::schema::{dossiers, procedures};
 use super::AnyConnection;
 use crate::domain::deadline::Verdict;
@@ -313,9 +313,21 @@ macro_rules! narrowed {
             query = query.filter(column.eq(verdict.as_str()));
         }
         if let Some(today) = filter.overdue_before {
-            query = query
-                .filter(clock_running())
-                .filter(dossiers::due_date.lt(today));
+            if lookup == Lookup::Filters {
+                // Over the whole table, SQLite reads them from the index of running
+                // dossiers by due date, which only this spelling matches; the date
+                // is written out (a date, nothing to escape) because SQLite plans
+                // without bound values, and walked every dossier by id without it.
+                query = query
+                    .filter(clock_running_by_due())
+                    .filter(diesel::dsl::sql::<Bool>(&format!(
+                        "dossiers.due_date < '{today}'"
+                    )));
+            } else {
+                query = query
+                    .filter(clock_running())
+                    .filter(dossiers::due_date.lt(today));
+            }
         }
         if let (Some(q), false) = (&filter.q, lookup == Lookup::Search) {
             // PostgreSQL's trigram indexes may serve it; on SQLite, checked along an
