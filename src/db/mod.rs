@@ -370,15 +370,9 @@ pub fn init_pool(backend: &Backend, max_size: u32, timeout: Duration) -> Result<
     Ok(pool)
 }
 
-/// Refreshes the planner's statistics after a bulk load; on PostgreSQL also marks the
-/// loaded pages all-visible, so that reads from covering indexes skip the table.
+/// Refreshes the planner's statistics after a bulk load.
 pub fn analyze(conn: &mut AnyConnection) -> QueryResult<()> {
-    match conn {
-        #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => c.batch_execute("VACUUM (ANALYZE)"),
-        #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => c.batch_execute("ANALYZE"),
-    }
+    conn.batch_execute("ANALYZE")
 }
 
 /// What a checkpoint found in SQLite's WAL, in pages (frames).
