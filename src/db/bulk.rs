@@ -71,8 +71,8 @@ pub fn relax_for_load(conn: &mut AnyConnection, tables: &[&str]) -> QueryResult<
 /// Runs the statements [`relax_for_load`] returned, logging how long each took (they
 /// are most of a large seed's time). SQLite's WAL is emptied after each: an index over
 /// 10 M rows is a gigabyte written in one transaction, and every page the next step
-/// reads would be looked up among its frames first (the search index's merge spent
-/// most of its time there).
+/// reads would be looked up among its frames first (at 10 M, the WAL's lookups were
+/// most of a step's time).
 pub fn restore_after_load(conn: &mut AnyConnection, definitions: &[String]) -> QueryResult<()> {
     for definition in definitions {
         let started = std::time::Instant::now();
