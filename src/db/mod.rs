@@ -620,6 +620,26 @@ where
     }
 }
 
+/// Runs `f`, whose statements PostgreSQL plans once per connection when `generic`
+/// (`plan_cache_mode`, for one transaction): for the prepared statements whose
+/// conditions are equalities on an index's leading columns, where one plan serves
+/// every value and planning with the values cost more than reading. PostgreSQL keeps
+/// choosing such custom plans unless told. SQLite plans without values anyway.
+pub fn planned_generically<T>(
+    conn: &mut AnyConnection,
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))] generic: bool,
+    f: impl FnOnce(&mut AnyConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) if generic => conn.transaction(|conn| {
+            conn.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")?;
+            f(conn)
+        }),
+        _ => f(conn),
+    }
+}
+
 /// Inserts many rows (`&[Row]`) into a table, inside the caller's transaction: 500 per
 /// statement on PostgreSQL; on SQLite one prepared insert reused row after row
 /// (diesel's multi-row insert there opens a transaction of its own, and single

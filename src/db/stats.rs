@@ -359,9 +359,9 @@ pub fn sums_before(
     use stats_rollups::dsl as t;
     let mut out: HashMap<(String, String), Vec<DayCounters>> = HashMap::new();
     let mut add =
-        |scope: &str, dim_id: &str, c: DayCounters, summed: &dyn Fn(NaiveDate) -> bool| {
+        |scope: String, dim_id: String, c: DayCounters, summed: &dyn Fn(NaiveDate) -> bool| {
             let sums = out
-                .entry((scope.to_owned(), dim_id.to_owned()))
+                .entry((scope, dim_id))
                 .or_insert_with(|| vec![DayCounters::default(); cuts.len()]);
             for (sum, cut) in sums.iter_mut().zip(cuts) {
                 if summed(*cut) {
@@ -446,26 +446,28 @@ pub fn sums_before(
             Some(summed)
         })
         .collect();
-    let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> = if days.is_empty() {
-        UnionAll(UnionAllOf(coarse), pending).load(conn)?
-    } else {
-        UnionAll(UnionAllOf(coarse), UnionAll(UnionAllOf(days), pending)).load(conn)?
-    };
+    // Key prefixes and small tables: one plan serves every report.
+    let rows: Vec<(String, String, String, NaiveDate, RollupCounters)> =
+        super::planned_generically(conn, true, |conn| {
+            if days.is_empty() {
+                UnionAll(UnionAllOf(coarse), pending).load(conn)
+            } else {
+                UnionAll(UnionAllOf(coarse), UnionAll(UnionAllOf(days), pending)).load(conn)
+            }
+        })?;
     for (key, dim_id, kind, day, c) in rows {
         if kind == PENDING {
             // `key` is the office's path: the delta counts in every scope above it.
             for scope in scopes {
                 if key.contains(&format!("/{scope}/")) {
-                    add(scope, &dim_id, c.into(), &|cut| day < cut);
+                    add(scope.clone(), dim_id.clone(), c.into(), &|cut| day < cut);
                 }
             }
         } else if kind == SUMMED {
             // `day` is the cut these days are summed before.
-            add(&key, &dim_id, c.into(), &|cut| cut == day);
+            add(key, dim_id, c.into(), &|cut| cut == day);
         } else if let Some(grain) = Grain::parse(&kind) {
-            add(&key, &dim_id, c.into(), &|cut| {
-                summed_before(cut, grain, day)
-            });
+            add(key, dim_id, c.into(), &|cut| summed_before(cut, grain, day));
         }
     }
     Ok(out)
