@@ -240,6 +240,9 @@ pub fn seed(pool: &db::DbPool, options: &SeedOptions) -> Result<SeedReport, Stri
     let votes = db::vote_stats::recount(conn, true).map_err(|e| e.to_string())?;
     report.rollup_rows = recount.rows_expected + votes.rows_expected;
     db::analyze(conn).map_err(|e| e.to_string())?;
+    if report.dossiers > 0 {
+        db::mark_all_visible(conn).map_err(|e| e.to_string())?;
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
