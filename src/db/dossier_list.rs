@@ -31,6 +31,7 @@ use super::const_sql::{const_sql, ConstSql};
 use super::dossiers::{clock_running, clock_running_by_due, DossierRow, OFFICE_BY_OFFICE};
 use super::schema::{dossiers, procedures};
 use super::AnyConnection;
+use crate::domain::codes::may_be_in_code;
 use crate::domain::deadline::Verdict;
 use crate::domain::ids::{OfficeId, ProcedureId};
 use crate::domain::lifecycle::Status;
@@ -344,7 +345,7 @@ macro_rules! narrowed {
             let name = dossiers::applicant_name_folded
                 .like(pattern.clone())
                 .escape('\\');
-            query = if crate::domain::codes::may_be_in_code(q) {
+            query = if may_be_in_code(q) {
                 query
                     .filter(dossiers::code.ne(q.to_uppercase()))
                     .filter(name.or(dossiers::code.like(pattern.to_uppercase()).escape('\\')))
@@ -533,7 +534,7 @@ fn search(
         q: None,
         ..filter.clone()
     };
-    let exact = if crate::domain::codes::may_be_in_code(q) {
+    let exact = if may_be_in_code(q) {
         whole_rows(&unsearched, lookup)
             .filter(dossiers::code.eq(code.clone()))
             .first(conn)
