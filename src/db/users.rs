@@ -133,10 +133,12 @@ pub fn full_names(
     let mut names = std::collections::HashMap::new();
     for chunk in ids.chunks(500) {
         names.extend(
-            users::table
-                .filter(users::id.eq_any(chunk))
-                .select((users::id, users::full_name))
-                .load::<(String, String)>(conn)?,
+            super::PlannedWithValues(
+                users::table
+                    .filter(users::id.eq_any(chunk))
+                    .select((users::id, users::full_name)),
+            )
+            .load::<(String, String)>(conn)?,
         );
     }
     Ok(names)
