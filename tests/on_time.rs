@@ -619,6 +619,11 @@ proptest! {
                     for group in r.body["groups"].as_array().unwrap() {
                         let key = group["key"].as_str().unwrap().to_owned();
                         assert_row(group, &direct(&env, from, to, &|d| of(d) == key), &format!("{group_by} {key}"));
+                        if group_by == "clerk" {
+                            // A clerk's label is their full name (here their username).
+                            let name = clerks.iter().zip(["lan.admin", "hoa.admin"]).find(|((id, _), _)| *id == key).map(|(_, name)| name);
+                            assert_eq!(group["label"].as_str(), name, "clerk {key}");
+                        }
                     }
                 }
                 let r = get(&app, &url("&group_by=field"), Some(&admin)).await;
