@@ -129,6 +129,11 @@ fn merged(
         Vec::new()
     } else {
         let searched = filter.q.is_some();
+        // A search is not kept prepared on PostgreSQL: a statement PostgreSQL has
+        // prepared may be planned generically after five runs, and for a common name it
+        // then read every match (0.9 s at 10 M) instead of the newest dossiers. SQLite
+        // plans without the values either way, and keeps its statements (preparing
+        // sixteen streams each time tripled a page's time).
         let planned_each_time = match conn {
             #[cfg(feature = "postgres")]
             AnyConnection::Postgres(_) => searched,
@@ -137,13 +142,14 @@ fn merged(
         };
         // Every stream of a list is an equality on its index's leading columns, which
         // one plan serves for any value: a district's twenty streams took 3 ms to plan
-        // with their values and 0.7 ms to read. A search is planned with its values.
+        // with their values and 0.7 ms to read.
         super::planned_generically(conn, !searched, |conn| {
-            SideBySide {
-                pages,
-                planned_each_time,
+            let streams = SideBySide { pages };
+            if planned_each_time {
+                super::PlannedWithValues(streams).load(conn)
+            } else {
+                streams.load(conn)
             }
-            .load(conn)
         })?
     };
     if by_receipt {
@@ -172,12 +178,6 @@ type Key = (Option<NaiveDateTime>, String);
 /// subquery with its own order and limit: `SELECT * FROM (…) AS s0 UNION ALL …`.
 struct SideBySide {
     pages: Vec<Filtered>,
-    /// Not kept prepared (PostgreSQL's searches): a statement PostgreSQL has prepared
-    /// may be planned generically after five runs, and for a common name it then read
-    /// every match (0.9 s at 10 M) instead of the newest dossiers. SQLite plans without
-    /// the values either way, and keeps its statements (preparing sixteen streams each
-    /// time tripled a page's time).
-    planned_each_time: bool,
 }
 
 impl diesel::query_builder::QueryId for SideBySide {
@@ -194,9 +194,6 @@ impl diesel::query_builder::QueryFragment<super::AnyBackend> for SideBySide {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, super::AnyBackend>,
     ) -> QueryResult<()> {
-        if self.planned_each_time {
-            out.unsafe_to_cache_prepared();
-        }
         for (i, page) in self.pages.iter().enumerate() {
             if i > 0 {
                 out.push_sql(" UNION ALL ");

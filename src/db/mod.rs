@@ -671,11 +671,13 @@ pub fn planned_generically<T>(
     f(conn)
 }
 
-/// A statement sent unprepared, so that PostgreSQL plans it with its values each time.
+/// A statement sent unprepared, so that PostgreSQL plans it with its values each time
+/// (a search's streams, whose best plan depends on the term: [`dossier_list`]).
 /// An `= ANY($1)` over a long list is hashed only then: the generic plan PostgreSQL
 /// settled on after five runs compared every row with every value (0.8 ms for the
 /// names of a province's 324 clerks; 0.2 ms planned with them, planning included).
-/// SQLite does not keep such statements anyway (diesel's `IN` lists vary in length).
+/// SQLite plans without the values anyway: only the names go unprepared there, as
+/// diesel never keeps an `IN` list's statement (its length varies).
 #[derive(Debug, Clone)]
 pub struct PlannedWithValues<Q>(pub Q);
 

@@ -30,10 +30,10 @@ pub use sqlite::{common, dossier_search, matches, rowid_of, same_dossier};
 /// The load holds up to 2 GiB of terms in memory before it writes a segment: 1 M
 /// dossiers made one (150 MB), and so did 10 M (a larger load would make two or
 /// more). With FTS5's defaults (a segment per MiB, merged four at a time as they
-/// come) 10 M took more than an hour, most of it
-/// deleting merged segments; and merging a few segments of that size into one
-/// (`optimize`) read them over and over, at 2 GB/s for more than five minutes
-/// without writing a page, so it is not done. The defaults are set back after it.
+/// come) 10 M took more than an hour, most of it deleting merged segments; and
+/// merging a few segments of that size into one (`optimize`) read them over and over,
+/// at 2 GB/s for more than five minutes without writing a page, so it is not done.
+/// The defaults are set back after it.
 #[cfg(feature = "sqlite")]
 pub const REBUILD: [&str; 8] = [
     "INSERT INTO dossier_search (dossier_search) VALUES ('delete-all')",
