@@ -274,7 +274,9 @@ def killed_mid_batch(server, site, context):
     while killer.is_alive():
         kiosk.page.wait_for_timeout(100)
     left = kiosk.stores()["queue"]
-    assert 0 < left < 3000, left
+    # All 3,000 may still be queued: the server committed a batch and died before the
+    # kiosk read its answer. The replay below must then not count that batch twice.
+    assert 0 < left <= 3000, left
     server.start()
     kiosk.page.evaluate("dispatchEvent(new Event('online'))")
     wait_until(lambda: kiosk.stores()["queue"] == 0, 120, "the queue to drain")
