@@ -71,6 +71,17 @@ async fn login_me_and_logout() {
     let after = get(&app, "/api/v1/me", Some(&token)).await;
     assert_eq!(after.status, 401);
     assert_eq!(after.code(), "token_revoked");
+    // The reads that look the token's holder up on their own connection refuse it too.
+    for path in [
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/000.00.00.H56-261205-0001",
+        "/api/v1/stats/on-time",
+        "/api/v1/worklists/overdue",
+    ] {
+        let read = get(&app, path, Some(&token)).await;
+        assert_eq!(read.status, 401, "{path}");
+        assert_eq!(read.code(), "token_revoked", "{path}");
+    }
     assert_eq!(get(&app, "/api/v1/me", None).await.code(), "missing_token");
 }
 

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::csv::{report_answer, wants_spreadsheet, Format, Headings};
+use super::extract::Bearer;
 use super::resource;
-use crate::auth::Actor;
 use crate::domain::calendar::local_date;
 use crate::domain::ids::OfficeId;
 use crate::error::{ApiError, ApiResult};
@@ -89,7 +89,7 @@ fn request(query: WorklistQuery, spreadsheet: bool, overdue: bool) -> ApiResult<
 
 async fn worklist(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     req: HttpRequest,
     query: WorklistQuery,
     overdue: bool,
@@ -99,6 +99,7 @@ async fn worklist(
     let app = state.clone();
     let list = state
         .long_read(move |conn| {
+            let actor = bearer.admit(conn)?;
             let (calendar, hours) = (&app.calendar, app.config.office_hours);
             let today = local_date(Utc::now());
             Ok(worklists::worklist(
@@ -119,11 +120,11 @@ async fn worklist(
     ))]
 pub async fn overdue(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     req: HttpRequest,
     query: web::Query<WorklistQuery>,
 ) -> ApiResult<HttpResponse> {
-    worklist(state, actor, req, query.into_inner(), true).await
+    worklist(state, bearer, req, query.into_inner(), true).await
 }
 
 /// Open dossiers due today or within `within_days` working days, earliest first.
@@ -136,11 +137,11 @@ pub async fn overdue(
     ))]
 pub async fn due_soon(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     req: HttpRequest,
     query: web::Query<WorklistQuery>,
 ) -> ApiResult<HttpResponse> {
-    worklist(state, actor, req, query.into_inner(), false).await
+    worklist(state, bearer, req, query.into_inner(), false).await
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

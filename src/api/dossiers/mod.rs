@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
+use super::extract::Bearer;
 use super::idempotency::{Answer, Idempotency, IdempotencyHeader};
 use super::{clean_text, fail_if_any, into_page, page_size, resource, Page};
 use crate::auth::Actor;
@@ -241,7 +242,7 @@ fn step(actor: &Actor, body: EventRequest) -> ApiResult<Step> {
     ))]
 pub async fn list_dossiers(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     query: web::Query<DossierQuery>,
 ) -> ApiResult<HttpResponse> {
     let query = query.into_inner();
@@ -249,7 +250,10 @@ pub async fn list_dossiers(
     let within = query.within.map(OfficeId::from);
     let filter = filter(query)?;
     let rows = state
-        .long_read(move |conn| Ok(service::list(conn, &actor, filter, within, limit + 1)?))
+        .long_read(move |conn| {
+            let actor = bearer.admit(conn)?;
+            Ok(service::list(conn, &actor, filter, within, limit + 1)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(into_page(
         rows,
@@ -306,11 +310,14 @@ fn search_q(q: Option<&str>) -> ApiResult<Option<String>> {
     ))]
 pub async fn get_dossier(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let opened = state
-        .db(move |conn| Ok(service::open(conn, &actor, &id)?))
+        .db(move |conn| {
+            let actor = bearer.admit(conn)?;
+            Ok(service::open(conn, &actor, &id)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(opened_view(opened)))
 }
@@ -329,7 +336,7 @@ pub async fn get_dossier(
 pub async fn get_receipt(
     state: web::Data<AppState>,
     req: HttpRequest,
-    actor: Actor,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let base = match &state.config.public_url {
@@ -340,7 +347,10 @@ pub async fn get_receipt(
         }
     };
     let receipt = state
-        .db(move |conn| Ok(service::receipt(conn, &actor, &id)?))
+        .db(move |conn| {
+            let actor = bearer.admit(conn)?;
+            Ok(service::receipt(conn, &actor, &id)?)
+        })
         .await?;
     let lookup_url = format!("{base}/app/lookup#{}", receipt.seen.row.code);
     let qr = super::qr_svg(&lookup_url)?;
@@ -357,11 +367,14 @@ pub async fn get_receipt(
     ))]
 pub async fn list_events(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let rows = state
-        .db(move |conn| Ok(service::timeline(conn, &actor, &id)?))
+        .db(move |conn| {
+            let actor = bearer.admit(conn)?;
+            Ok(service::timeline(conn, &actor, &id)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(EventView::from).collect::<Vec<_>>()))
 }
@@ -376,12 +389,15 @@ pub async fn list_events(
     ))]
 pub async fn get_deadline(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let app = state.clone();
     let (row, explanation) = state
-        .db(move |conn| Ok(service::deadline(conn, &app.dossier_rules(), &actor, &id)?))
+        .db(move |conn| {
+            let actor = bearer.admit(conn)?;
+            Ok(service::deadline(conn, &app.dossier_rules(), &actor, &id)?)
+        })
         .await?;
     let dossier = row.state();
     Ok(HttpResponse::Ok().json(DeadlineView {

@@ -7,8 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 
 use super::csv::report_answer;
+use super::extract::Bearer;
 use super::resource;
-use crate::auth::Actor;
 use crate::domain::calendar::local_date;
 use crate::domain::dates::{DateError, Period};
 use crate::domain::ids::OfficeId;
@@ -43,7 +43,7 @@ pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<Perio
     ))]
 pub async fn satisfaction(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     req: HttpRequest,
     query: web::Query<SatisfactionQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -52,6 +52,7 @@ pub async fn satisfaction(
     let office_id = query.office_id.map(OfficeId::from);
     let report = state
         .long_read(move |conn| {
+            let actor = bearer.admit(conn)?;
             let office = reports::report_office(conn, &actor, office_id)?;
             Ok(reports::satisfaction::report(
                 conn,
@@ -77,7 +78,7 @@ pub async fn satisfaction(
     ))]
 pub async fn on_time(
     state: web::Data<AppState>,
-    actor: Actor,
+    bearer: Bearer,
     req: HttpRequest,
     query: web::Query<OnTimeQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -86,6 +87,7 @@ pub async fn on_time(
     let office_id = query.office_id.map(OfficeId::from);
     let report = state
         .long_read(move |conn| {
+            let actor = bearer.admit(conn)?;
             let office = reports::report_office(conn, &actor, office_id)?;
             Ok(reports::on_time::report(
                 conn,

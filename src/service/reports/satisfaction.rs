@@ -11,7 +11,7 @@ use super::{column, form_date, rate_text, Column, ColumnKind, Report, Table, Tar
 use crate::db::offices::OfficeRow;
 use crate::db::{self, AnyConnection};
 use crate::domain::dates::Period;
-use crate::domain::ids::{ProcedureId, UserId};
+use crate::domain::ids::ProcedureId;
 use crate::domain::rollup::VoteDim;
 use crate::domain::satisfaction::{Rate, Rating, RatingCounts};
 use crate::domain::target::Metric;
@@ -186,10 +186,11 @@ pub fn report(
             }
         }
         Some(SatisfactionGroup::Clerk) => {
+            let ids: Vec<String> = groups.keys().cloned().collect();
+            let mut names = db::users::full_names(conn, &ids)?;
             for key in groups.keys() {
-                let Ok(id) = UserId::parse(key) else { continue };
-                if let Some(user) = db::users::find(conn, &id)? {
-                    labels.insert(key.clone(), user.full_name);
+                if let Some(name) = names.remove(key) {
+                    labels.insert(key.clone(), name);
                 }
             }
         }
