@@ -241,6 +241,10 @@ proptest! {
                     for group in groups {
                         let key = group["key"].as_str().unwrap().to_owned();
                         assert_counts(group, &direct(&votes, &|v| key_of(v) == key), &format!("{group_by} {key}"));
+                        if let Some(n) = clerks.iter().position(|id| *id == key).filter(|_| group_by == "clerk") {
+                            // A clerk's label is their full name (here their username).
+                            assert_eq!(group["label"], format!("clerk.{n}"), "clerk {key}");
+                        }
                     }
                 }
             }
