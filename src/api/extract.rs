@@ -60,10 +60,12 @@ pub struct Bearer {
 }
 
 impl Bearer {
-    fn from_token(state: &AppState, token: &str) -> Result<Bearer, Refused> {
-        let claims = state.jwt.verify(token)?;
+    /// The application state and the request's token, its signature and expiry checked.
+    fn read(req: &HttpRequest) -> Result<(web::Data<AppState>, Bearer), ApiError> {
+        let state = app_state(req)?;
+        let claims = state.jwt.verify(&bearer_token(req)?)?;
         let user_id = Actor::claimed_user(&claims)?;
-        Ok(Bearer { claims, user_id })
+        Ok((state, Bearer { claims, user_id }))
     }
 
     /// The actor behind the token, if its account still lets the token in.
@@ -78,11 +80,7 @@ impl FromRequest for Bearer {
     type Future = std::future::Ready<Result<Bearer, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let bearer = app_state(req).and_then(|state| {
-            let token = bearer_token(req)?;
-            Ok(Bearer::from_token(&state, &token)?)
-        });
-        std::future::ready(bearer)
+        std::future::ready(Bearer::read(req).map(|(_, bearer)| bearer))
     }
 }
 
@@ -90,12 +88,11 @@ impl FromRequest for Actor {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Actor, ApiError>>>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let state = app_state(req);
-        let bearer = Bearer::from_request(req, payload).into_inner();
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let read = Bearer::read(req);
         Box::pin(async move {
-            let bearer = bearer?;
-            state?.db(move |conn| bearer.admit(conn)).await
+            let (state, bearer) = read?;
+            state.db(move |conn| bearer.admit(conn)).await
         })
     }
 }

@@ -187,12 +187,7 @@ pub fn report(
         }
         Some(SatisfactionGroup::Clerk) => {
             let ids: Vec<String> = groups.keys().cloned().collect();
-            let mut names = db::users::full_names(conn, &ids)?;
-            for key in groups.keys() {
-                if let Some(name) = names.remove(key) {
-                    labels.insert(key.clone(), name);
-                }
-            }
+            labels.extend(db::users::full_names(conn, &ids)?);
         }
         Some(SatisfactionGroup::Procedure) => {
             for key in groups.keys() {
