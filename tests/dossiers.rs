@@ -1120,3 +1120,58 @@ async fn worklists_of_overdue_and_due_soon_dossiers() {
         422
     );
 }
+
+/// A worklist over several offices is one list, earliest due first (then by id),
+/// whichever office each dossier is at, and its pages walk it without gap or repeat.
+#[actix_web::test]
+async fn an_overdue_worklist_of_several_offices_is_earliest_due_first() {
+    let d = desk();
+    let app = test::init_service(build_app(d.env.state.clone())).await;
+    let m = Some(d.manager.as_str());
+    // Receipts interleaved between the two communes, two on one day: due 5/3 to 12/3.
+    let mut expected = Vec::new();
+    for (day, office) in [
+        ("2026-03-04", &d.commune),
+        ("2026-03-02", &d.other_commune),
+        ("2026-03-09", &d.commune),
+        ("2026-03-02", &d.commune),
+        ("2026-03-05", &d.other_commune),
+        ("2026-03-03", &d.commune),
+        ("2026-03-09", &d.other_commune),
+    ] {
+        let mut body = filing(Some(&format!("{day}T02:00:00Z")));
+        body["office_id"] = json!(office.id);
+        let r = post(&app, "/api/v1/dossiers", m, body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        expected.push((r.body["due_date"].as_str().unwrap().to_owned(), id(&r)));
+    }
+    expected.sort();
+
+    let listed = |items: &Value| -> Vec<(String, String)> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let field = |k: &str| i[k].as_str().unwrap().to_owned();
+                (field("due_date"), field("id"))
+            })
+            .collect()
+    };
+    let whole = get(&app, "/api/v1/worklists/overdue", m).await;
+    assert_eq!(whole.status, 200, "{}", whole.text);
+    assert_eq!(listed(&whole.body["items"]), expected);
+
+    let mut paged = Vec::new();
+    let mut url = "/api/v1/worklists/overdue?limit=2".to_owned();
+    loop {
+        let page = get(&app, &url, m).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        paged.extend(listed(&page.body["items"]));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => url = format!("/api/v1/worklists/overdue?limit=2&after={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, expected);
+}

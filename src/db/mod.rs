@@ -1,6 +1,23 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, migrations,
 //! and the queries, one module per table.
 
+/// A statement type wrapping queries of SQL type `Q::SqlType`, loaded as they are:
+/// built at run time (no static query id), run on [`AnyConnection`].
+macro_rules! statement_wrapping {
+    ($name:ident) => {
+        impl<Q> diesel::query_builder::QueryId for $name<Q> {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+
+        impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for $name<Q> {
+            type SqlType = Q::SqlType;
+        }
+
+        impl<Q> diesel::RunQueryDsl<$crate::db::AnyConnection> for $name<Q> {}
+    };
+}
+
 #[cfg(feature = "sqlite")]
 pub mod backup;
 pub mod bulk;
@@ -20,6 +37,7 @@ mod sql_types;
 pub mod stats;
 pub mod targets;
 pub mod tokens;
+pub mod union_all;
 pub mod users;
 pub mod vote_stats;
 pub mod votes;
@@ -681,14 +699,7 @@ pub fn planned_generically<T>(
 #[derive(Debug, Clone)]
 pub struct PlannedWithValues<Q>(pub Q);
 
-impl<Q> diesel::query_builder::QueryId for PlannedWithValues<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for PlannedWithValues<Q> {
-    type SqlType = Q::SqlType;
-}
+statement_wrapping!(PlannedWithValues);
 
 impl<Q: diesel::query_builder::QueryFragment<AnyBackend>>
     diesel::query_builder::QueryFragment<AnyBackend> for PlannedWithValues<Q>
@@ -701,8 +712,6 @@ impl<Q: diesel::query_builder::QueryFragment<AnyBackend>>
         self.0.walk_ast(out)
     }
 }
-
-impl<Q> diesel::RunQueryDsl<AnyConnection> for PlannedWithValues<Q> {}
 
 /// Inserts many rows (`&[Row]`) into a table, inside the caller's transaction: 500 per
 /// statement on PostgreSQL; on SQLite one prepared insert reused row after row

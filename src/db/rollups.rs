@@ -1,10 +1,10 @@
 //! What the dashboards' two kinds of counters share ([`super::stats`] for dossiers,
 //! [`super::vote_stats`] for votes): the one lock their writers take, the snapshot a
-//! recount runs in, the statement that reads rollups and pending deltas together.
+//! recount runs in, the markers of their rows read with pending deltas ([`super::union_all`]).
 
 use diesel::prelude::*;
 
-use super::{transaction, AnyBackend, AnyConnection, TxKind};
+use super::{transaction, AnyConnection, TxKind};
 
 /// The PostgreSQL advisory lock held by whoever writes `stats_rollups` or `vote_rollups`.
 #[cfg(feature = "postgres")]
@@ -49,64 +49,6 @@ pub fn exclusive_snapshot<T>(
         }
         #[cfg(feature = "sqlite")]
         AnyConnection::Sqlite(_) => in_tx(conn),
-    }
-}
-
-/// `left UNION ALL right`, for the connection over both databases (diesel's own
-/// `union_all` is not implemented for it). Neither side may have ORDER BY or LIMIT.
-#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
-pub struct UnionAll<L, R>(pub L, pub R);
-
-impl<L: diesel::query_builder::Query, R> diesel::query_builder::Query for UnionAll<L, R> {
-    type SqlType = L::SqlType;
-}
-
-impl<L, R> diesel::query_builder::QueryFragment<AnyBackend> for UnionAll<L, R>
-where
-    L: diesel::query_builder::QueryFragment<AnyBackend>,
-    R: diesel::query_builder::QueryFragment<AnyBackend>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, AnyBackend>,
-    ) -> QueryResult<()> {
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(" UNION ALL ");
-        self.1.walk_ast(out.reborrow())
-    }
-}
-
-impl<L, R> RunQueryDsl<AnyConnection> for UnionAll<L, R> {}
-
-/// `q₁ UNION ALL q₂ …`, queries of one type (at least one); as [`UnionAll`], none may
-/// have ORDER BY or LIMIT.
-#[derive(Debug, Clone)]
-pub struct UnionAllOf<Q>(pub Vec<Q>);
-
-impl<Q> diesel::query_builder::QueryId for UnionAllOf<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for UnionAllOf<Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<Q> diesel::query_builder::QueryFragment<AnyBackend> for UnionAllOf<Q>
-where
-    Q: diesel::query_builder::QueryFragment<AnyBackend>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, AnyBackend>,
-    ) -> QueryResult<()> {
-        for (i, query) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(" UNION ALL ");
-            }
-            query.walk_ast(out.reborrow())?;
-        }
-        Ok(())
     }
 }
 

@@ -15,10 +15,11 @@ use diesel::prelude::*;
 use super::const_sql::const_sql;
 use super::dossiers::DossierRow;
 use super::rollups::{
-    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, UnionAll, UnionAllOf, PENDING,
-    PENDING_SQL, SUMMED, SUMMED_SQL,
+    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, PENDING, PENDING_SQL, SUMMED,
+    SUMMED_SQL,
 };
 use super::schema::{dossiers, offices, stats_deltas, stats_rollups};
+use super::union_all::{UnionAll, UnionAllOf};
 use super::AnyConnection;
 use crate::domain::kpi::{contributions, DayCounters};
 use crate::domain::rollup::{read_plan, summed_before, Dim, Grain};

@@ -15,9 +15,10 @@ use diesel::prelude::*;
 
 use super::const_sql::const_sql;
 use super::rollups::{
-    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, UnionAll, PENDING, PENDING_SQL,
+    exclusive_snapshot, lock_rollups, take_deltas, RecountReport, PENDING, PENDING_SQL,
 };
 use super::schema::{offices, vote_deltas, vote_rollups, votes};
+use super::union_all::UnionAll;
 use super::AnyConnection;
 use crate::domain::rollup::{read_plan, summed_before, Grain, VoteDim};
 use crate::domain::satisfaction::{Rating, RatingCounts};
