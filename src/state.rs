@@ -32,6 +32,8 @@ pub struct AppState {
     pub vote_writer: VoteWriter,
     /// The holiday calendar, reloaded only when it changed.
     pub calendar: db::calendar::CalendarCache,
+    /// Users' names for report labels, read again only when `users` changed.
+    pub user_names: db::users::NameCache,
     /// Admits long reads (reports, worklists, searches) in order of arrival, a few at
     /// a time (see [`AppState::long_read`]).
     long_reads: tokio::sync::Semaphore,
@@ -113,6 +115,7 @@ impl AppState {
             metrics: Metrics::default(),
             vote_writer,
             calendar: Default::default(),
+            user_names: Default::default(),
             long_reads: tokio::sync::Semaphore::new(long_read_budget(&config)),
             _stats_folder: stats_folder,
             started_at: Instant::now(),

@@ -728,3 +728,51 @@ async fn same_day_resolutions_online_share_and_the_catalogue_offered_online() {
     drop(conn);
     expect(&get(&app, &url, Some(t)).await.body);
 }
+
+/// The report by clerk labels each clerk with their name as it is now: renaming a clerk
+/// shows in the next report (the names kept between reports are read again).
+#[actix_web::test]
+async fn a_renamed_clerk_is_labelled_by_the_new_name() {
+    let env = TestEnv::new();
+    let app = actix_web::test::init_service(build_app(env.state.clone())).await;
+    procedure(&env);
+    let province = env.office("000.00.00.H56", "province", None);
+    let commune = env.office("H56.01", "commune", Some(&province));
+    let (_, admin) = env.user("lan.admin", Role::Admin, None);
+    // A manager back-dates the filing; the one who records it is its clerk.
+    let (clerk_id, clerk) = env.user("an.manager", Role::Manager, Some(&commune));
+    file(&app, &clerk, &commune, at(3, 2, 9), "in_person").await;
+    let url = format!(
+        "/api/v1/stats/on-time?office_id={}&from=2026-03-01&to=2026-03-31&group_by=clerk",
+        province.id
+    );
+    let labels = |report: &Reply| -> Vec<(String, String)> {
+        report.body["groups"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", report.text))
+            .iter()
+            .map(|g| {
+                (
+                    g["key"].as_str().unwrap().to_owned(),
+                    g["label"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let before = get(&app, &url, Some(&admin)).await;
+    assert_eq!(
+        labels(&before),
+        [(clerk_id.clone(), "an.manager".to_owned())]
+    );
+
+    let renamed = patch(
+        &app,
+        &format!("/api/v1/users/{clerk_id}"),
+        Some(&admin),
+        json!({"full_name": "Trần Thị An"}),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let after = get(&app, &url, Some(&admin)).await;
+    assert_eq!(labels(&after), [(clerk_id, "Trần Thị An".to_owned())]);
+}

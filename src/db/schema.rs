@@ -30,6 +30,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    users_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     revoked_tokens (jti) {
         jti -> Text,
         expires_at -> Timestamp,
@@ -297,6 +304,7 @@ diesel::joinable!(dossier_events -> dossiers (dossier_id));
 diesel::allow_tables_to_appear_in_same_query!(
     offices,
     users,
+    users_version,
     revoked_tokens,
     procedures,
     dossiers,

@@ -50,12 +50,14 @@ pub async fn satisfaction(
     let query = query.into_inner();
     let period = period(query.from, query.to)?;
     let office_id = query.office_id.map(OfficeId::from);
+    let app = state.clone();
     let report = state
         .long_read(move |conn| {
             let actor = bearer.admit(conn)?;
             let office = reports::report_office(conn, &actor, office_id)?;
             Ok(reports::satisfaction::report(
                 conn,
+                &app.user_names,
                 &office,
                 period,
                 query.group_by,
@@ -85,12 +87,14 @@ pub async fn on_time(
     let query = query.into_inner();
     let period = period(query.from, query.to)?;
     let office_id = query.office_id.map(OfficeId::from);
+    let app = state.clone();
     let report = state
         .long_read(move |conn| {
             let actor = bearer.admit(conn)?;
             let office = reports::report_office(conn, &actor, office_id)?;
             Ok(reports::on_time::report(
                 conn,
+                &app.user_names,
                 &office,
                 period,
                 query.group_by,

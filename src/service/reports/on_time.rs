@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::{column, form_date, rate_text, Column, ColumnKind, Report, Table, Targets};
 use crate::db::offices::OfficeRow;
+use crate::db::users::NameCache;
 use crate::db::{self, AnyConnection};
 use crate::domain::dates::Period;
 use crate::domain::kpi::{DayCounters, OnTimeCounts};
@@ -121,6 +122,7 @@ fn on_time_row(key: String, label: String, counts: OnTimeCounts, target_bp: i32)
 /// snapshot without a transaction.
 pub fn report(
     conn: &mut AnyConnection,
+    names: &NameCache,
     office: &OfficeRow,
     period: Period,
     group_by: Option<OnTimeGroup>,
@@ -235,7 +237,7 @@ pub fn report(
         }
         Some(OnTimeGroup::Clerk) => {
             let ids: Vec<String> = by_id.keys().cloned().collect();
-            let names = db::users::full_names(conn, &ids)?;
+            let names = names.full_names(conn, &ids)?;
             for (clerk_id, cum) in &by_id {
                 let label = names.get(clerk_id).cloned().unwrap_or_default();
                 rows.push(on_time_row(clerk_id.clone(), label, in_period(cum), target));

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::{column, form_date, rate_text, Column, ColumnKind, Report, Table, Targets};
 use crate::db::offices::OfficeRow;
+use crate::db::users::NameCache;
 use crate::db::{self, AnyConnection};
 use crate::domain::dates::Period;
 use crate::domain::ids::ProcedureId;
@@ -88,6 +89,7 @@ const WEEKDAYS: [&str; 7] = [
 /// counters ([`db::vote_stats`]), so its cost does not grow with the number of votes.
 pub fn report(
     conn: &mut AnyConnection,
+    names: &NameCache,
     office: &OfficeRow,
     period: Period,
     group_by: Option<SatisfactionGroup>,
@@ -187,7 +189,7 @@ pub fn report(
         }
         Some(SatisfactionGroup::Clerk) => {
             let ids: Vec<String> = groups.keys().cloned().collect();
-            labels.extend(db::users::full_names(conn, &ids)?);
+            labels.extend(names.full_names(conn, &ids)?);
         }
         Some(SatisfactionGroup::Procedure) => {
             for key in groups.keys() {
