@@ -79,8 +79,8 @@ pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-/// Inserts a user; in the caller's transaction, so that [`NameCache`]s see the change
-/// with it.
+/// Inserts a user and raises `users_version` (in the caller's transaction, if any),
+/// so that every [`NameCache`] reads names again.
 pub fn insert(conn: &mut AnyConnection, row: &UserRow) -> QueryResult<()> {
     diesel::insert_into(users::table)
         .values(row)
@@ -88,7 +88,7 @@ pub fn insert(conn: &mut AnyConnection, row: &UserRow) -> QueryResult<()> {
     bump_version(conn)
 }
 
-/// Updates a user; as [`insert`], in the caller's transaction.
+/// Updates a user and raises `users_version`, as [`insert`] does.
 pub fn update(conn: &mut AnyConnection, row: &UserRow) -> QueryResult<()> {
     diesel::update(users::table.find(&row.id))
         .set(row)
