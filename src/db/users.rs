@@ -160,7 +160,7 @@ pub fn full_names(
 /// Users' full names as last read, with the `users_version` they were read at: a
 /// report by clerk labels a province's few hundred clerks after one tiny statement
 /// instead of a lookup of them all (a tenth of that report's CPU on PostgreSQL).
-/// Every change to `users` raises the version in its own transaction, so names are
+/// Every change to `users` raises the version in the transaction that makes it, so names are
 /// read again, on every server, as soon as one changed. Holds the names asked for
 /// since (a few bytes per user).
 #[derive(Debug, Default)]
