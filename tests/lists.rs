@@ -9,10 +9,12 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use actix_web::test;
+use chrono::Datelike;
 use common::*;
 use diesel::prelude::*;
 use motcua::build_app;
 use motcua::db::dossiers::DossierRow;
+use motcua::db::offices::OfficeRow;
 use motcua::domain::account::Role;
 use serde_json::{json, Value};
 
@@ -25,17 +27,7 @@ async fn every_filter_lists_what_a_direct_filter_finds() {
     let communes: Vec<_> = (1..=3)
         .map(|n| env.office(&format!("H56.01.{n:02}"), "commune", Some(&district)))
         .collect();
-    // Enough offices that the province is not read office by office.
-    for n in 2..=45 {
-        env.office(&format!("H56.{n:02}"), "district", Some(&province));
-    }
-    env.procedure(
-        "1.000948",
-        "Đăng ký khai sinh",
-        "Hộ tịch",
-        3,
-        "working_days",
-    );
+    more_districts_than_office_by_office(&env, &province);
     env.procedure(
         "2.000635",
         "Chứng thực bản sao",
@@ -353,4 +345,94 @@ where
             None => return Some(ids),
         }
     }
+}
+
+/// A province's overdue list on SQLite is merged from a stream per due date, and past
+/// 31 dates the older ones come as one stream: page by page, and in one page, it is
+/// every overdue dossier newest recorded first, whatever date each fell due on.
+#[actix_web::test]
+async fn the_overdue_list_is_newest_first_across_many_due_dates() {
+    let env = TestEnv::new();
+    let app = test::init_service(build_app(env.state.clone())).await;
+    let province = env.office("000.00.00.H56", "province", None);
+    more_districts_than_office_by_office(&env, &province);
+    let (_, admin) = env.user("lan.admin", Role::Admin, None);
+    let (_, manager) = env.user("hoa.manager", Role::Manager, Some(&province));
+
+    // Received on the 61 working days from 7 September to 30 November 2026, recorded
+    // out of order so that the newest recorded are not the latest due; two on some
+    // days; some resolved, some waiting for the citizen (their clock stopped).
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 9, 7).unwrap();
+    let days: Vec<chrono::NaiveDate> = (0..85)
+        .map(|d| first + chrono::Days::new(d))
+        .filter(|d| d.weekday().number_from_monday() <= 5)
+        .collect();
+    for i in 0..days.len() {
+        let day = days[(i * 17) % days.len()];
+        for _ in 0..=usize::from(i % 5 == 0) {
+            let body = json!({"procedure_code": "1.000948", "channel": "in_person",
+                              "office_id": province.id, "received_at": format!("{day}T02:00:00Z"),
+                              "applicant": {"name": format!("Trần Thị {i}")}});
+            let r = post(&app, "/api/v1/dossiers", Some(&admin), body).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            let path = format!("/api/v1/dossiers/{}/events", r.body["id"].as_str().unwrap());
+            let step = match i % 7 {
+                3 => json!({"type": "resolve", "outcome": "approved"}),
+                5 => json!({"type": "request_supplement", "note": "thiếu bản sao CCCD"}),
+                _ => continue,
+            };
+            let r = post(&app, &path, Some(&admin), step).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    }
+
+    let today = chrono::Utc::now().date_naive();
+    let mut overdue: Vec<DossierRow> = motcua::db::schema::dossiers::table
+        .select(DossierRow::as_select())
+        .load(&mut env.conn())
+        .unwrap()
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.status.as_str(),
+                "received" | "processing" | "fee_requested"
+            ) && r.due_date.is_some_and(|d| d < today)
+        })
+        .collect();
+    let due_dates: HashSet<_> = overdue.iter().map(|r| r.due_date).collect();
+    assert!(due_dates.len() > 32, "{} due dates", due_dates.len());
+    overdue.sort_by(|a, b| b.id.cmp(&a.id));
+    let expected: Vec<String> = overdue.iter().map(|r| r.id.to_string()).collect();
+
+    let paged = pages(&app, &manager, "overdue=true").await;
+    assert_eq!(paged, Some(expected.clone()));
+    let whole = get(
+        &app,
+        "/api/v1/dossiers?overdue=true&limit=100",
+        Some(&manager),
+    )
+    .await;
+    assert_eq!(whole.status, 200, "{}", whole.text);
+    let listed: Vec<&str> = whole.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, expected);
+}
+
+/// Districts H56.02 to H56.45 under `province`, enough offices that the province is not
+/// read office by office, and the birth registration procedure (3 working days).
+fn more_districts_than_office_by_office(env: &TestEnv, province: &OfficeRow) {
+    for n in 2..=45 {
+        env.office(&format!("H56.{n:02}"), "district", Some(province));
+    }
+    env.procedure(
+        "1.000948",
+        "Đăng ký khai sinh",
+        "Hộ tịch",
+        3,
+        "working_days",
+    );
 }

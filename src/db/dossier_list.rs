@@ -8,6 +8,7 @@
 //!   received (the `dossiers_office…` and `dossiers_decided_elsewhere…` indexes), and
 //!   with a procedure or field, per office and procedure;
 //! - a wider scope with a field and no status or verdict: per procedure of the field;
+//! - overdue over a wider scope on SQLite: a stream per due date ([`by_due_day`]);
 //! - otherwise one stream, through the index of its most telling condition.
 //!
 //! Conditions that no index of a stream holds are checked row by row. Each stream gives
@@ -121,36 +122,28 @@ fn merged(
     };
     // Each stream gives its page's keys (from its index alone where it can), the
     // merge keeps the first page of them, and only those rows are read.
-    let pages: Vec<Filtered> = streams(conn, filter)?
-        .into_iter()
-        .map(|stream| in_order(stream, by_receipt, after.clone(), limit))
-        .collect();
-    let mut keys: Vec<Key> = if pages.is_empty() {
-        Vec::new()
-    } else {
-        let searched = filter.q.is_some();
-        // A search is not kept prepared on PostgreSQL: a statement PostgreSQL has
-        // prepared may be planned generically after five runs, and for a common name it
-        // then read every match (0.9 s at 10 M) instead of the newest dossiers. SQLite
-        // plans without the values either way, and keeps its statements (preparing
-        // sixteen streams each time tripled a page's time).
-        let planned_each_time = match conn {
-            #[cfg(feature = "postgres")]
-            AnyConnection::Postgres(_) => searched,
-            #[cfg(feature = "sqlite")]
-            AnyConnection::Sqlite(_) => false,
-        };
-        // Every stream of a list is an equality on its index's leading columns, which
-        // one plan serves for any value: a district's twenty streams took 3 ms to plan
-        // with their values and 0.7 ms to read.
-        super::planned_generically(conn, !searched, |conn| {
-            let streams = SideBySide { pages };
-            if planned_each_time {
-                super::PlannedWithValues(streams).load(conn)
-            } else {
-                streams.load(conn)
+    let mut keys: Vec<Key> = match streams(conn, filter)? {
+        Streams::Paged(streams) if !streams.is_empty() => {
+            let pages = streams
+                .into_iter()
+                .map(|stream| in_order(stream, by_receipt, after.clone(), limit))
+                .collect();
+            paged(conn, filter, pages)?
+        }
+        Streams::Merged(arms) if !arms.is_empty() => {
+            let arms = arms
+                .into_iter()
+                .map(|arm| after_cursor(arm, after.clone()))
+                .collect();
+            let newest_first = "2 DESC";
+            super::union_all::FirstInOrder {
+                arms: super::union_all::UnionAllOf(arms),
+                order_by: newest_first,
+                limit,
             }
-        })?
+            .load(conn)?
+        }
+        _ => Vec::new(),
     };
     if by_receipt {
         keys.sort_by(|a, b| b.cmp(a));
@@ -169,6 +162,37 @@ fn merged(
         .map(|row| (row.id.to_string(), row))
         .collect();
     Ok(ids.into_iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+/// The keys of each stream's page, in one statement.
+fn paged(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    pages: Vec<Filtered>,
+) -> QueryResult<Vec<Key>> {
+    let searched = filter.q.is_some();
+    // A search is not kept prepared on PostgreSQL: a statement PostgreSQL has
+    // prepared may be planned generically after five runs, and for a common name it
+    // then read every match (0.9 s at 10 M) instead of the newest dossiers. SQLite
+    // plans without the values either way, and keeps its statements (preparing
+    // sixteen streams each time tripled a page's time).
+    let planned_each_time = match conn {
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => searched,
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => false,
+    };
+    // Every stream of a list is an equality on its index's leading columns, which
+    // one plan serves for any value: a district's twenty streams took 3 ms to plan
+    // with their values and 0.7 ms to read.
+    super::planned_generically(conn, !searched, |conn| {
+        let streams = SideBySide { pages };
+        if planned_each_time {
+            super::PlannedWithValues(streams).load(conn)
+        } else {
+            streams.load(conn)
+        }
+    })
 }
 
 /// A dossier's place in a list: its receipt time (for lists by receipt) and id.
@@ -227,6 +251,9 @@ enum Lookup {
     Stream,
     /// None: the search index drives.
     Search,
+    /// None but the due date: overdue dossiers one due date at a time, each date's
+    /// newest first from `dossiers_running_by_due` ([`by_due_day`]).
+    DueDay,
 }
 
 /// The columns a [`Lookup`] decides on.
@@ -261,7 +288,7 @@ impl Lookup {
             }
             Lookup::Received => column == Column::Received,
             Lookup::Stream => matches!(column, Column::Status | Column::Verdict | Column::Received),
-            Lookup::Search => false,
+            Lookup::Search | Lookup::DueDay => false,
         }
     }
 
@@ -317,7 +344,7 @@ macro_rules! narrowed {
             query = query.filter(column.eq(verdict.as_str()));
         }
         if let Some(today) = filter.overdue_before {
-            if lookup == Lookup::Filters {
+            if matches!(lookup, Lookup::Filters | Lookup::DueDay) {
                 // Over the whole table, SQLite reads them from the index of running
                 // dossiers by due date, which only this spelling matches; the date
                 // is written out (a date, nothing to escape) because SQLite plans
@@ -406,7 +433,7 @@ fn whole_rows(
 /// The streams a page of `filter` merges (module doc): one per office of a narrow
 /// scope (twice: received there, decided there), per procedure (the one asked for or
 /// those of the field), or per pair of both when there are not too many.
-fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Vec<Filtered>> {
+fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Streams> {
     let by_office = filter
         .offices
         .as_deref()
@@ -433,12 +460,15 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Vec<
         }
     });
     if by_office.is_none() && by_procedure.is_none() {
-        let whole = if filter.by_receipt() {
-            Lookup::Received
-        } else {
-            Lookup::Filters
+        let whole = match filter.overdue_before {
+            _ if filter.by_receipt() => Lookup::Received,
+            Some(_) => Lookup::DueDay,
+            None => Lookup::Filters,
         };
-        return Ok(vec![filtered(filter, Lookup::of(conn, whole))]);
+        return match (Lookup::of(conn, whole), filter.overdue_before) {
+            (Lookup::DueDay, Some(today)) => by_due_day(conn, filter, today).map(Streams::Merged),
+            (lookup, _) => Ok(Streams::Paged(vec![filtered(filter, lookup)])),
+        };
     }
     let lookup = Lookup::of(conn, Lookup::Stream);
     let rest = DossierFilter {
@@ -460,7 +490,9 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Vec<
         None => vec![None],
     };
     let Some(offices) = by_office else {
-        return Ok(procedures.into_iter().map(of_procedure).collect());
+        return Ok(Streams::Paged(
+            procedures.into_iter().map(of_procedure).collect(),
+        ));
     };
     let mut streams = Vec::new();
     for office in offices {
@@ -474,25 +506,79 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Vec<
             );
         }
     }
+    Ok(Streams::Paged(streams))
+}
+
+/// Past this many dates on which overdue dossiers fell due, the older ones are read as
+/// one stream and sorted: at most this many seeks, and arms of one statement.
+const DUE_DAYS: usize = 31;
+
+/// The overdue dossiers of a wide scope on SQLite as one stream per due date, latest
+/// dates first, each the dossiers of its date newest first from
+/// `dossiers_running_by_due`: merged as they are read, a page costs its own rows and a
+/// seek per date, where reading every overdue dossier's key by date and keeping the
+/// newest cost as many keys as there are overdue dossiers (1,869 in a province of 10 M).
+/// A province's overdue dossiers fall due on as many dates as its backlog is old,
+/// however many it receives. Past [`DUE_DAYS`] dates, the older ones come as one stream.
+fn by_due_day(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<Filtered>> {
+    let mut days = Vec::new();
+    let mut before = today;
+    while days.len() <= DUE_DAYS {
+        let latest = dossiers::table
+            .filter(clock_running_by_due())
+            .filter(dossiers::due_date.lt(before))
+            .select(diesel::dsl::max(dossiers::due_date))
+            .first::<Option<chrono::NaiveDate>>(conn)?;
+        let Some(day) = latest else { break };
+        days.push(day);
+        before = day;
+    }
+    let older = (days.len() > DUE_DAYS).then(|| days[DUE_DAYS]);
+    days.truncate(DUE_DAYS);
+    let mut streams: Vec<Filtered> = days
+        .into_iter()
+        .map(|day| filtered(filter, Lookup::DueDay).filter(dossiers::due_date.eq(day)))
+        .collect();
+    streams.extend(
+        older.map(|day| filtered(filter, Lookup::DueDay).filter(dossiers::due_date.le(day))),
+    );
     Ok(streams)
 }
 
-/// A page of `query` in the list's order (by receipt, or by id), after `after` (the
-/// last row's receipt time when by receipt, and its id).
-fn in_order(
-    query: Filtered,
-    by_receipt: bool,
-    after: Option<(Option<NaiveDateTime>, String)>,
-    limit: i64,
-) -> Filtered {
-    let query = match after {
+/// How a page's streams are merged.
+enum Streams {
+    /// A page of each, read side by side ([`SideBySide`]) and merged here.
+    Paged(Vec<Filtered>),
+    /// Each comes newest first from its index, and SQLite merges them as it reads
+    /// until the page is full ([`super::union_all::FirstInOrder`]).
+    Merged(Vec<Filtered>),
+}
+
+/// The rows of `query` after `after` in the list's order (by receipt, or by id): the
+/// last row's receipt time when by receipt, and its id.
+fn after_cursor(query: Filtered, after: Option<(Option<NaiveDateTime>, String)>) -> Filtered {
+    match after {
         None => query,
         // The first condition bounds the index range, the second breaks ties.
         Some((Some(at), id)) => query
             .filter(dossiers::received_at.le(at))
             .filter(dossiers::received_at.lt(at).or(dossiers::id.lt(id))),
         Some((None, id)) => query.filter(dossiers::id.lt(id)),
-    };
+    }
+}
+
+/// A page of `query` in the list's order after `after` ([`after_cursor`]).
+fn in_order(
+    query: Filtered,
+    by_receipt: bool,
+    after: Option<(Option<NaiveDateTime>, String)>,
+    limit: i64,
+) -> Filtered {
+    let query = after_cursor(query, after);
     if by_receipt {
         query.order((dossiers::received_at.desc(), dossiers::id.desc()))
     } else {
