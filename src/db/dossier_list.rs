@@ -344,21 +344,14 @@ macro_rules! narrowed {
             query = query.filter(column.eq(verdict.as_str()));
         }
         if let Some(today) = filter.overdue_before {
-            if matches!(lookup, Lookup::Filters | Lookup::DueDay) {
-                // Over the whole table, SQLite reads them from the index of running
-                // dossiers by due date, which only this spelling matches; the date
-                // is written out (a date, nothing to escape) because SQLite plans
-                // without bound values, and walked every dossier by id without it.
-                query = query
-                    .filter(clock_running_by_due())
-                    .filter(diesel::dsl::sql::<Bool>(&format!(
-                        "dossiers.due_date < '{today}'"
-                    )));
+            // Over the whole table, SQLite reads them a due date at a time from the
+            // index of running dossiers by due date, which only this spelling matches.
+            let running = if lookup == Lookup::DueDay {
+                clock_running_by_due()
             } else {
-                query = query
-                    .filter(clock_running())
-                    .filter(dossiers::due_date.lt(today));
-            }
+                clock_running()
+            };
+            query = query.filter(running).filter(dossiers::due_date.lt(today));
         }
         if let (Some(q), false) = (&filter.q, lookup == Lookup::Search) {
             // PostgreSQL's trigram indexes may serve it; on SQLite, checked along an
