@@ -519,7 +519,7 @@ const DUE_DAYS: usize = 31;
 
 /// The overdue dossiers of a wide scope as one stream per due date, latest dates
 /// first, each the dossiers of its date newest first from `dossiers_running_by_due`
-/// (the dates found by a seek each): merged as they are read (SQLite) or a page of each
+/// (the dates found by a seek each, [`super::dossiers::overdue_days`]): merged as they are read (SQLite) or a page of each
 /// (PostgreSQL), a page costs its own rows and a seek per date, where reading every
 /// overdue dossier's key by date and keeping the newest cost as many keys as there are
 /// overdue dossiers (1,869 in a province of 10 M). A province's overdue dossiers fall
@@ -531,23 +531,7 @@ fn by_due_day(
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<Filtered>> {
     let lookup = Lookup::of(conn, Lookup::DueDay);
-    let running = if lookup == Lookup::DueDay {
-        clock_running_by_due()
-    } else {
-        clock_running()
-    };
-    let mut days = Vec::new();
-    let mut before = today;
-    while days.len() <= DUE_DAYS {
-        let latest = dossiers::table
-            .filter(running)
-            .filter(dossiers::due_date.lt(before))
-            .select(diesel::dsl::max(dossiers::due_date))
-            .first::<Option<chrono::NaiveDate>>(conn)?;
-        let Some(day) = latest else { break };
-        days.push(day);
-        before = day;
-    }
+    let mut days = super::dossiers::overdue_days(conn, today, DUE_DAYS + 1)?;
     let older = (days.len() > DUE_DAYS).then(|| days[DUE_DAYS]);
     days.truncate(DUE_DAYS);
     let mut streams: Vec<Filtered> = days
