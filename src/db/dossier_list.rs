@@ -120,31 +120,37 @@ fn merged(
         },
         Some(id) => Some((None, id.clone())),
     };
+    let searched = filter.q.is_some();
     // Each stream gives its page's keys (from its index alone where it can), the
-    // merge keeps the first page of them, and only those rows are read.
-    let mut keys: Vec<Key> = match streams(conn, filter)? {
-        Streams::Paged(streams) if !streams.is_empty() => {
-            let pages = streams
-                .into_iter()
-                .map(|stream| in_order(stream, by_receipt, after.clone(), limit))
-                .collect();
-            paged(conn, filter, pages)?
-        }
-        Streams::Merged(arms) if !arms.is_empty() => {
-            let arms = arms
-                .into_iter()
-                .map(|arm| after_cursor(arm, after.clone()))
-                .collect();
-            let newest_first = "2 DESC";
-            super::union_all::FirstInOrder {
-                arms: super::union_all::UnionAllOf(arms),
-                order_by: newest_first,
-                limit,
+    // merge keeps the first page of them, and only those rows are read. Every stream
+    // of a list is an equality on its index's leading columns, which one plan serves
+    // for any value: a district's twenty streams took 3 ms to plan with their values
+    // and 0.7 ms to read; the walk down the overdue dates took as long to plan.
+    let mut keys: Vec<Key> = super::planned_generically(conn, !searched, |conn| {
+        Ok(match streams(conn, filter)? {
+            Streams::Paged(streams) if !streams.is_empty() => {
+                let pages = streams
+                    .into_iter()
+                    .map(|stream| in_order(stream, by_receipt, after.clone(), limit))
+                    .collect();
+                paged(conn, searched, pages)?
             }
-            .load(conn)?
-        }
-        _ => Vec::new(),
-    };
+            Streams::Merged(arms) if !arms.is_empty() => {
+                let arms = arms
+                    .into_iter()
+                    .map(|arm| after_cursor(arm, after.clone()))
+                    .collect();
+                let newest_first = "2 DESC";
+                super::union_all::FirstInOrder {
+                    arms: super::union_all::UnionAllOf(arms),
+                    order_by: newest_first,
+                    limit,
+                }
+                .load(conn)?
+            }
+            _ => Vec::new(),
+        })
+    })?;
     if by_receipt {
         keys.sort_by(|a, b| b.cmp(a));
     } else {
@@ -165,12 +171,7 @@ fn merged(
 }
 
 /// The keys of each stream's page, in one statement.
-fn paged(
-    conn: &mut AnyConnection,
-    filter: &DossierFilter,
-    pages: Vec<Filtered>,
-) -> QueryResult<Vec<Key>> {
-    let searched = filter.q.is_some();
+fn paged(conn: &mut AnyConnection, searched: bool, pages: Vec<Filtered>) -> QueryResult<Vec<Key>> {
     // A search is not kept prepared on PostgreSQL: a statement PostgreSQL has
     // prepared may be planned generically after five runs, and for a common name it
     // then read every match (0.9 s at 10 M) instead of the newest dossiers. SQLite
@@ -182,17 +183,12 @@ fn paged(
         #[cfg(feature = "sqlite")]
         AnyConnection::Sqlite(_) => false,
     };
-    // Every stream of a list is an equality on its index's leading columns, which
-    // one plan serves for any value: a district's twenty streams took 3 ms to plan
-    // with their values and 0.7 ms to read.
-    super::planned_generically(conn, !searched, |conn| {
-        let streams = SideBySide { pages };
-        if planned_each_time {
-            super::PlannedWithValues(streams).load(conn)
-        } else {
-            streams.load(conn)
-        }
-    })
+    let streams = SideBySide { pages };
+    if planned_each_time {
+        super::PlannedWithValues(streams).load(conn)
+    } else {
+        streams.load(conn)
+    }
 }
 
 /// A dossier's place in a list: its receipt time (for lists by receipt) and id.
