@@ -8,7 +8,7 @@
 //!   received (the `dossiers_office…` and `dossiers_decided_elsewhere…` indexes), and
 //!   with a procedure or field, per office and procedure;
 //! - a wider scope with a field and no status or verdict: per procedure of the field;
-//! - overdue over a wider scope: a stream per due date ([`by_due_day`]);
+//! - overdue over a wider scope on SQLite: a stream per due date ([`by_due_day`]);
 //! - otherwise one stream, through the index of its most telling condition.
 //!
 //! Conditions that no index of a stream holds are checked row by row. Each stream gives
@@ -120,37 +120,31 @@ fn merged(
         },
         Some(id) => Some((None, id.clone())),
     };
-    let searched = filter.q.is_some();
     // Each stream gives its page's keys (from its index alone where it can), the
-    // merge keeps the first page of them, and only those rows are read. Every stream
-    // of a list is an equality on its index's leading columns, which one plan serves
-    // for any value: a district's twenty streams took 3 ms to plan with their values
-    // and 0.7 ms to read; the walk down the overdue dates took as long to plan.
-    let mut keys: Vec<Key> = super::planned_generically(conn, !searched, |conn| {
-        Ok(match streams(conn, filter)? {
-            Streams::Paged(streams) if !streams.is_empty() => {
-                let pages = streams
-                    .into_iter()
-                    .map(|stream| in_order(stream, by_receipt, after.clone(), limit))
-                    .collect();
-                paged(conn, searched, pages)?
+    // merge keeps the first page of them, and only those rows are read.
+    let mut keys: Vec<Key> = match streams(conn, filter)? {
+        Streams::Paged(streams) if !streams.is_empty() => {
+            let pages = streams
+                .into_iter()
+                .map(|stream| in_order(stream, by_receipt, after.clone(), limit))
+                .collect();
+            paged(conn, filter, pages)?
+        }
+        Streams::Merged(arms) if !arms.is_empty() => {
+            let arms = arms
+                .into_iter()
+                .map(|arm| after_cursor(arm, after.clone()))
+                .collect();
+            let newest_first = "2 DESC";
+            super::union_all::FirstInOrder {
+                arms: super::union_all::UnionAllOf(arms),
+                order_by: newest_first,
+                limit,
             }
-            Streams::Merged(arms) if !arms.is_empty() => {
-                let arms = arms
-                    .into_iter()
-                    .map(|arm| after_cursor(arm, after.clone()))
-                    .collect();
-                let newest_first = "2 DESC";
-                super::union_all::FirstInOrder {
-                    arms: super::union_all::UnionAllOf(arms),
-                    order_by: newest_first,
-                    limit,
-                }
-                .load(conn)?
-            }
-            _ => Vec::new(),
-        })
-    })?;
+            .load(conn)?
+        }
+        _ => Vec::new(),
+    };
     if by_receipt {
         keys.sort_by(|a, b| b.cmp(a));
     } else {
@@ -171,7 +165,12 @@ fn merged(
 }
 
 /// The keys of each stream's page, in one statement.
-fn paged(conn: &mut AnyConnection, searched: bool, pages: Vec<Filtered>) -> QueryResult<Vec<Key>> {
+fn paged(
+    conn: &mut AnyConnection,
+    filter: &DossierFilter,
+    pages: Vec<Filtered>,
+) -> QueryResult<Vec<Key>> {
+    let searched = filter.q.is_some();
     // A search is not kept prepared on PostgreSQL: a statement PostgreSQL has
     // prepared may be planned generically after five runs, and for a common name it
     // then read every match (0.9 s at 10 M) instead of the newest dossiers. SQLite
@@ -183,12 +182,17 @@ fn paged(conn: &mut AnyConnection, searched: bool, pages: Vec<Filtered>) -> Quer
         #[cfg(feature = "sqlite")]
         AnyConnection::Sqlite(_) => false,
     };
-    let streams = SideBySide { pages };
-    if planned_each_time {
-        super::PlannedWithValues(streams).load(conn)
-    } else {
-        streams.load(conn)
-    }
+    // Every stream of a list is an equality on its index's leading columns, which
+    // one plan serves for any value: a district's twenty streams took 3 ms to plan
+    // with their values and 0.7 ms to read.
+    super::planned_generically(conn, !searched, |conn| {
+        let streams = SideBySide { pages };
+        if planned_each_time {
+            super::PlannedWithValues(streams).load(conn)
+        } else {
+            streams.load(conn)
+        }
+    })
 }
 
 /// A dossier's place in a list: its receipt time (for lists by receipt) and id.
@@ -449,26 +453,15 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Stre
         }
     });
     if by_office.is_none() && by_procedure.is_none() {
-        if let (Some(today), false) = (filter.overdue_before, filter.by_receipt()) {
-            let days = by_due_day(conn, filter, today)?;
-            // PostgreSQL appended every row of the dates' streams and sorted them
-            // rather than merge them: it reads a page of each.
-            return Ok(match conn {
-                #[cfg(feature = "postgres")]
-                AnyConnection::Postgres(_) => Streams::Paged(days),
-                #[cfg(feature = "sqlite")]
-                AnyConnection::Sqlite(_) => Streams::Merged(days),
-            });
-        }
-        let whole = if filter.by_receipt() {
-            Lookup::Received
-        } else {
-            Lookup::Filters
+        let whole = match filter.overdue_before {
+            _ if filter.by_receipt() => Lookup::Received,
+            Some(_) => Lookup::DueDay,
+            None => Lookup::Filters,
         };
-        return Ok(Streams::Paged(vec![filtered(
-            filter,
-            Lookup::of(conn, whole),
-        )]));
+        return match (Lookup::of(conn, whole), filter.overdue_before) {
+            (Lookup::DueDay, Some(today)) => by_due_day(conn, filter, today).map(Streams::Merged),
+            (lookup, _) => Ok(Streams::Paged(vec![filtered(filter, lookup)])),
+        };
     }
     let lookup = Lookup::of(conn, Lookup::Stream);
     let rest = DossierFilter {
@@ -513,28 +506,39 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Stre
 /// one stream and sorted: at most this many seeks, and arms of one statement.
 const DUE_DAYS: usize = 31;
 
-/// The overdue dossiers of a wide scope as one stream per due date, latest dates
-/// first, each the dossiers of its date newest first from `dossiers_running_by_due`
-/// (the dates found by a seek each, [`super::dossiers::overdue_days`]): merged as they are read (SQLite) or a page of each
-/// (PostgreSQL), a page costs its own rows and a seek per date, where reading every
-/// overdue dossier's key by date and keeping the newest cost as many keys as there are
-/// overdue dossiers (1,869 in a province of 10 M). A province's overdue dossiers fall
-/// due on as many dates as its backlog is old, however many it receives. Past
-/// [`DUE_DAYS`] dates, the older ones come as one stream.
+/// The overdue dossiers of a wide scope on SQLite as one stream per due date, latest
+/// dates first, each the dossiers of its date newest first from
+/// `dossiers_running_by_due`: merged as they are read, a page costs its own rows and a
+/// seek per date, where reading every overdue dossier's key by date and keeping the
+/// newest cost as many keys as there are overdue dossiers (1,869 in a province of 10 M).
+/// A province's overdue dossiers fall due on as many dates as its backlog is old,
+/// however many it receives. Past [`DUE_DAYS`] dates, the older ones come as one stream.
 fn by_due_day(
     conn: &mut AnyConnection,
     filter: &DossierFilter,
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<Filtered>> {
-    let lookup = Lookup::of(conn, Lookup::DueDay);
-    let mut days = super::dossiers::overdue_days(conn, today, DUE_DAYS + 1)?;
+    let mut days = Vec::new();
+    let mut before = today;
+    while days.len() <= DUE_DAYS {
+        let latest = dossiers::table
+            .filter(clock_running_by_due())
+            .filter(dossiers::due_date.lt(before))
+            .select(diesel::dsl::max(dossiers::due_date))
+            .first::<Option<chrono::NaiveDate>>(conn)?;
+        let Some(day) = latest else { break };
+        days.push(day);
+        before = day;
+    }
     let older = (days.len() > DUE_DAYS).then(|| days[DUE_DAYS]);
     days.truncate(DUE_DAYS);
     let mut streams: Vec<Filtered> = days
         .into_iter()
-        .map(|day| filtered(filter, lookup).filter(dossiers::due_date.eq(day)))
+        .map(|day| filtered(filter, Lookup::DueDay).filter(dossiers::due_date.eq(day)))
         .collect();
-    streams.extend(older.map(|day| filtered(filter, lookup).filter(dossiers::due_date.le(day))));
+    streams.extend(
+        older.map(|day| filtered(filter, Lookup::DueDay).filter(dossiers::due_date.le(day))),
+    );
     Ok(streams)
 }
 

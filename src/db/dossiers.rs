@@ -363,53 +363,13 @@ pub fn open_received(conn: &mut AnyConnection) -> QueryResult<Vec<DossierRow>> {
 /// citizen, not ended). A literal, not bound values: the planner must see that it
 /// matches the partial index `dossiers_running_due` (migrations 000008, 000010, 000011).
 pub(super) fn clock_running() -> super::const_sql::ConstSql<diesel::sql_types::Bool> {
-    super::const_sql::const_sql(CLOCK_RUNNING)
+    super::const_sql::const_sql("dossiers.status IN ('received', 'processing', 'fee_requested')")
 }
-
-const CLOCK_RUNNING: &str = "dossiers.status IN ('received', 'processing', 'fee_requested')";
-const CLOCK_RUNNING_BY_DUE: &str =
-    "+dossiers.status IN ('received', 'processing', 'fee_requested')";
 
 /// [`clock_running`] as SQLite's `dossiers_running_by_due` is declared (migration
 /// 000028): with a unary plus, so that no index that leads with the status serves it.
 pub(super) fn clock_running_by_due() -> super::const_sql::ConstSql<diesel::sql_types::Bool> {
-    super::const_sql::const_sql(CLOCK_RUNNING_BY_DUE)
-}
-
-/// The latest `most` dates before `today` on which dossiers whose clock runs fell due,
-/// latest first: a seek each down `dossiers_running_by_due`, walked in one recursive
-/// statement (one round trip to PostgreSQL, where a statement per date cost more than
-/// the reading it saved).
-pub(super) fn overdue_days(
-    conn: &mut AnyConnection,
-    today: NaiveDate,
-    most: usize,
-) -> QueryResult<Vec<NaiveDate>> {
-    #[derive(QueryableByName)]
-    struct Day {
-        #[diesel(sql_type = diesel::sql_types::Date)]
-        day: NaiveDate,
-    }
-    let most = most as i64;
-    // The spelling of the clock's condition and the placeholders differ.
-    let walk = |running: &str, first: &str, second: &str| {
-        diesel::sql_query(format!(
-            "WITH RECURSIVE due(day) AS (\
-             SELECT max(due_date) FROM dossiers WHERE {running} AND due_date < {first} \
-             UNION ALL SELECT (SELECT max(due_date) FROM dossiers \
-             WHERE {running} AND due_date < due.day) FROM due WHERE due.day IS NOT NULL) \
-             SELECT day FROM due WHERE day IS NOT NULL LIMIT {second}"
-        ))
-        .bind::<diesel::sql_types::Date, _>(today)
-        .bind::<diesel::sql_types::BigInt, _>(most)
-    };
-    let days = match conn {
-        #[cfg(feature = "postgres")]
-        AnyConnection::Postgres(c) => walk(CLOCK_RUNNING, "$1", "$2").load::<Day>(c)?,
-        #[cfg(feature = "sqlite")]
-        AnyConnection::Sqlite(c) => walk(CLOCK_RUNNING_BY_DUE, "?", "?").load::<Day>(c)?,
-    };
-    Ok(days.into_iter().map(|d| d.day).collect())
+    super::const_sql::const_sql("+dossiers.status IN ('received', 'processing', 'fee_requested')")
 }
 
 /// Ids of the offices in a subtree (a province has a few hundred at most).
