@@ -8,7 +8,7 @@
 //!   received (the `dossiers_office…` and `dossiers_decided_elsewhere…` indexes), and
 //!   with a procedure or field, per office and procedure;
 //! - a wider scope with a field and no status or verdict: per procedure of the field;
-//! - overdue over a wider scope on SQLite: a stream per due date ([`by_due_day`]);
+//! - overdue over a wider scope: a stream per due date ([`by_due_day`]);
 //! - otherwise one stream, through the index of its most telling condition.
 //!
 //! Conditions that no index of a stream holds are checked row by row. Each stream gives
@@ -453,15 +453,26 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Stre
         }
     });
     if by_office.is_none() && by_procedure.is_none() {
-        let whole = match filter.overdue_before {
-            _ if filter.by_receipt() => Lookup::Received,
-            Some(_) => Lookup::DueDay,
-            None => Lookup::Filters,
+        if let (Some(today), false) = (filter.overdue_before, filter.by_receipt()) {
+            let days = by_due_day(conn, filter, today)?;
+            // PostgreSQL appended every row of the dates' streams and sorted them
+            // rather than merge them: it reads a page of each.
+            return Ok(match conn {
+                #[cfg(feature = "postgres")]
+                AnyConnection::Postgres(_) => Streams::Paged(days),
+                #[cfg(feature = "sqlite")]
+                AnyConnection::Sqlite(_) => Streams::Merged(days),
+            });
+        }
+        let whole = if filter.by_receipt() {
+            Lookup::Received
+        } else {
+            Lookup::Filters
         };
-        return match (Lookup::of(conn, whole), filter.overdue_before) {
-            (Lookup::DueDay, Some(today)) => by_due_day(conn, filter, today).map(Streams::Merged),
-            (lookup, _) => Ok(Streams::Paged(vec![filtered(filter, lookup)])),
-        };
+        return Ok(Streams::Paged(vec![filtered(
+            filter,
+            Lookup::of(conn, whole),
+        )]));
     }
     let lookup = Lookup::of(conn, Lookup::Stream);
     let rest = DossierFilter {
@@ -506,23 +517,30 @@ fn streams(conn: &mut AnyConnection, filter: &DossierFilter) -> QueryResult<Stre
 /// one stream and sorted: at most this many seeks, and arms of one statement.
 const DUE_DAYS: usize = 31;
 
-/// The overdue dossiers of a wide scope on SQLite as one stream per due date, latest
-/// dates first, each the dossiers of its date newest first from
-/// `dossiers_running_by_due`: merged as they are read, a page costs its own rows and a
-/// seek per date, where reading every overdue dossier's key by date and keeping the
-/// newest cost as many keys as there are overdue dossiers (1,869 in a province of 10 M).
-/// A province's overdue dossiers fall due on as many dates as its backlog is old,
-/// however many it receives. Past [`DUE_DAYS`] dates, the older ones come as one stream.
+/// The overdue dossiers of a wide scope as one stream per due date, latest dates
+/// first, each the dossiers of its date newest first from `dossiers_running_by_due`
+/// (the dates found by a seek each): merged as they are read (SQLite) or a page of each
+/// (PostgreSQL), a page costs its own rows and a seek per date, where reading every
+/// overdue dossier's key by date and keeping the newest cost as many keys as there are
+/// overdue dossiers (1,869 in a province of 10 M). A province's overdue dossiers fall
+/// due on as many dates as its backlog is old, however many it receives. Past
+/// [`DUE_DAYS`] dates, the older ones come as one stream.
 fn by_due_day(
     conn: &mut AnyConnection,
     filter: &DossierFilter,
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<Filtered>> {
+    let lookup = Lookup::of(conn, Lookup::DueDay);
+    let running = if lookup == Lookup::DueDay {
+        clock_running_by_due()
+    } else {
+        clock_running()
+    };
     let mut days = Vec::new();
     let mut before = today;
     while days.len() <= DUE_DAYS {
         let latest = dossiers::table
-            .filter(clock_running_by_due())
+            .filter(running)
             .filter(dossiers::due_date.lt(before))
             .select(diesel::dsl::max(dossiers::due_date))
             .first::<Option<chrono::NaiveDate>>(conn)?;
@@ -534,11 +552,9 @@ fn by_due_day(
     days.truncate(DUE_DAYS);
     let mut streams: Vec<Filtered> = days
         .into_iter()
-        .map(|day| filtered(filter, Lookup::DueDay).filter(dossiers::due_date.eq(day)))
+        .map(|day| filtered(filter, lookup).filter(dossiers::due_date.eq(day)))
         .collect();
-    streams.extend(
-        older.map(|day| filtered(filter, Lookup::DueDay).filter(dossiers::due_date.le(day))),
-    );
+    streams.extend(older.map(|day| filtered(filter, lookup).filter(dossiers::due_date.le(day))));
     Ok(streams)
 }
 
