@@ -347,9 +347,9 @@ where
     }
 }
 
-/// A province's overdue list on SQLite is merged from a stream per due date, and past
-/// 31 dates the older ones come as one stream: page by page, and in one page, it is
-/// every overdue dossier newest recorded first, whatever date each fell due on.
+/// A province's overdue list is merged from a stream per due date, and past 31 dates
+/// the older ones come as one stream: page by page, and in one page, it is every
+/// overdue dossier newest recorded first, whatever date each fell due on.
 #[actix_web::test]
 async fn the_overdue_list_is_newest_first_across_many_due_dates() {
     let env = TestEnv::new();
