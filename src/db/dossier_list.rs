@@ -292,6 +292,16 @@ impl Lookup {
         }
     }
 
+    /// Dossiers whose clock runs, spelled so that SQLite reads a due date at a time
+    /// from `dossiers_running_by_due` (which only that spelling matches) when asked to.
+    fn clock_running(self) -> ConstSql<Bool> {
+        if self == Lookup::DueDay {
+            clock_running_by_due()
+        } else {
+            clock_running()
+        }
+    }
+
     /// `unindexed` (`+dossiers.…`: the column behind a unary `+`) in a condition, the
     /// `+` dropped where an index may serve it.
     fn column<ST>(self, column: Column, unindexed: &'static str) -> ConstSql<ST> {
@@ -344,14 +354,9 @@ macro_rules! narrowed {
             query = query.filter(column.eq(verdict.as_str()));
         }
         if let Some(today) = filter.overdue_before {
-            // Over the whole table, SQLite reads them a due date at a time from the
-            // index of running dossiers by due date, which only this spelling matches.
-            let running = if lookup == Lookup::DueDay {
-                clock_running_by_due()
-            } else {
-                clock_running()
-            };
-            query = query.filter(running).filter(dossiers::due_date.lt(today));
+            query = query
+                .filter(lookup.clock_running())
+                .filter(dossiers::due_date.lt(today));
         }
         if let (Some(q), false) = (&filter.q, lookup == Lookup::Search) {
             // PostgreSQL's trigram indexes may serve it; on SQLite, checked along an
@@ -531,11 +536,7 @@ fn by_due_day(
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<Filtered>> {
     let lookup = Lookup::of(conn, Lookup::DueDay);
-    let running = if lookup == Lookup::DueDay {
-        clock_running_by_due()
-    } else {
-        clock_running()
-    };
+    let running = lookup.clock_running();
     let mut days = Vec::new();
     let mut before = today;
     while days.len() <= DUE_DAYS {
